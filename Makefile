@@ -1,0 +1,84 @@
+# hotline1022 — `make run` serves the whole thing, `make test` checks it. Both set up what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PG_MAJOR ?= 15
+VENV := .venv
+PY := $(VENV)/bin/python
+PGDATA_DIR := var/pg
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 gdal-bin gettext
+TEST_APT_PACKAGES := chromium fonts-dejavu-core
+
+# First Python >= 3.12 on PATH (python3 first: pyenv resolves it through .python-version).
+PYTHON := $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
+	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
+	2>/dev/null && { echo $$c; break; }; done)
+
+.PHONY: help run serve test lint system-packages test-system-packages venv db stop migrate seed \
+	messages bench clean
+
+help:
+	@echo "make run    — cài đặt + chạy API, bản đồ và worker / set up and serve on http://$(HOST):$(PORT)"
+	@echo "make test   — cài đặt + kiểm tra (ruff, mypy, pytest) / set up and run all checks"
+	@echo "make stop   — dừng PostgreSQL cục bộ / stop the project-local PostgreSQL"
+	@echo "make bench  — chạy benchmark / run the benchmarks (see docs/PERFORMANCE.md)"
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+test-system-packages: system-packages
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing test packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@[ -n "$(PYTHON)" ] || { echo "Python >= 3.12 not found (install python3.12 or pyenv)"; exit 1; }
+	@echo "==> Python environment ($$($(PYTHON) --version))"
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e ".[dev]"
+	@touch $@
+
+messages: venv
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+db: system-packages venv
+	@$(PY) -m tools.pgcluster start $(PGDATA_DIR) >/dev/null
+
+stop:
+	@[ -x $(PY) ] && $(PY) -m tools.pgcluster stop $(PGDATA_DIR) || true
+
+migrate: db
+	@$(PY) manage.py migrate -v 0
+
+seed: migrate
+	@$(PY) manage.py seed
+
+run: seed messages
+	@echo "==> http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl+C to stop"
+	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: test-system-packages venv messages lint
+	DJANGO_SETTINGS_MODULE=backend.settings.test $(VENV)/bin/pytest
+
+bench: db
+	$(PY) bench/run_all.py
+
+clean: stop
+	rm -rf var $(VENV)

@@ -1,0 +1,41 @@
+"""Load reference and demo data; safe to run on every start (idempotent and fast)."""
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from backend.incidents.models import Category
+from geo.loaders import load_boundaries
+
+FIXTURES = settings.BASE_DIR / "fixtures"
+HCMC_SET: dict[str, Any] = {
+    "slug": "hcmc-2025",
+    "name": "TP. Hồ Chí Minh — 168 phường, xã, đặc khu (từ 01/07/2025)",
+    "valid_from": dt.date(2025, 7, 1),
+    "source": "thanglequoc/vietnamese-provinces-database a108d4d2; bản đồ sapnhap.bando.com.vn",
+    "licence": "MIT © 2021 Thang Le Quoc; geometry © Bando (NXB TN-MT và Bản đồ VN)",
+}
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu nền và dữ liệu mẫu / Load reference and demo data (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write("==> seed: HCMC boundaries")
+        report = load_boundaries(FIXTURES / "boundaries" / "hcmc_wards.geojson", **HCMC_SET)
+        state = "unchanged" if report.skipped else f"{report.created} new, {report.updated} updated"
+        self.stdout.write(f"    {report.total} areas ({state}), {report.pieces} lookup pieces")
+        self.stdout.write(f"    {self.seed_categories()} categories")
+
+    @transaction.atomic
+    def seed_categories(self) -> int:
+        rows = json.loads((FIXTURES / "categories.json").read_text(encoding="utf-8"))
+        for order, row in enumerate(rows):
+            Category.objects.update_or_create(
+                code=row["code"], defaults={**row, "sort_order": order}
+            )
+        return len(rows)

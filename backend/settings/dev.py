@@ -1,0 +1,19 @@
+"""Local development: the project-local PostGIS cluster under var/pg unless DATABASE_URL is set."""
+
+import os
+
+from tools import pgcluster
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+from .env import database_from_url, env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+_url = os.environ.get("DATABASE_URL")
+if not _url:
+    _local = VAR_DIR / "pg"
+    _url = (
+        pgcluster.url(_local) if (_local / "port").exists() else "postgis://127.0.0.1/hotline1022"
+    )
+DATABASES = {"default": database_from_url(_url)}

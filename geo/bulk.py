@@ -1,0 +1,39 @@
+"""Bulk re-assignment of stored points to the areas of another boundary set."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Model, QuerySet
+
+from .models import AreaPiece
+
+
+def reassign_areas(
+    queryset: QuerySet[Model], *, point_field: str, area_field: str, boundary_set_id: int
+) -> int:
+    """Point each row's `area_field` at the area of `boundary_set_id` covering its point.
+
+    One UPDATE statement; rows whose area does not change are not written, rows whose
+    point lies in no area of the new set keep their old area. Returns rows updated.
+    """
+    model = queryset.model
+    meta = model._meta
+    pk_col = meta.pk.column
+    area_col = meta.get_field(area_field).column  # type: ignore[union-attr]
+    inner_sql, params = queryset.values_list("pk", point_field).query.sql_with_params()
+    sql = f"""
+        UPDATE {meta.db_table} AS t SET {area_col} = m.area_id
+        FROM (
+            SELECT s.id, (
+                SELECT p.area_id FROM {AreaPiece._meta.db_table} p
+                WHERE p.boundary_set_id = %s AND ST_Covers(p.geom, s.pt)
+                ORDER BY p.area_code LIMIT 1
+            ) AS area_id
+            FROM ({inner_sql}) AS s (id, pt)
+        ) AS m
+        WHERE t.{pk_col} = m.id AND m.area_id IS NOT NULL
+          AND t.{area_col} IS DISTINCT FROM m.area_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [boundary_set_id, *params])
+        return int(cursor.rowcount)

@@ -1,0 +1,34 @@
+"""Read-side spatial queries for maps."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from .locate import boundary_set_id_at
+from .models import ASSIGNABLE_LEVELS, AdminArea
+
+
+def wards_geojson(*, tolerance: float = 0.0001, boundary_set_id: int | None = None) -> str:
+    """The assignable areas in force as a GeoJSON FeatureCollection (text, built in PostGIS).
+
+    `tolerance` (degrees) simplifies with topology preserved per polygon; 0 keeps full detail.
+    """
+    set_id = boundary_set_id or boundary_set_id_at()
+    if set_id is None:
+        return '{"type":"FeatureCollection","features":[]}'
+    geom = "ST_SimplifyPreserveTopology(geom, %s)" if tolerance > 0 else "geom"
+    params: list[float] = [tolerance] if tolerance > 0 else []
+    sql = f"""
+        SELECT json_build_object('type', 'FeatureCollection', 'features',
+               coalesce(json_agg(f ORDER BY code), '[]'::json))::text
+        FROM (SELECT code, json_build_object(
+                'type', 'Feature', 'id', code,
+                'geometry', ST_AsGeoJSON({geom}, 6)::json,
+                'properties', json_build_object('code', code, 'name', name, 'name_en', name_en,
+                                                'level', level, 'area_km2', area_km2)) AS f
+              FROM {AdminArea._meta.db_table}
+              WHERE boundary_set_id = %s AND level = ANY(%s)) s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, set_id, [str(lv) for lv in ASSIGNABLE_LEVELS]])
+        return str(cursor.fetchone()[0])

@@ -1,0 +1,40 @@
+"""Fill empty msgstr entries of a .po file from a JSON object {msgid: translation}.
+
+    python -m tools.fill_po locale/en/LC_MESSAGES/django.po translations.json
+
+Prints the msgids that are still untranslated, so a new string is never missed.
+"""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ENTRY = re.compile(r'msgid "((?:[^"\\]|\\.)*)"\nmsgstr ""(?!\n")')
+
+
+def fill(po_text: str, mapping: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        msgid = match.group(1)
+        key = json.loads(f'"{msgid}"')
+        if key not in mapping:
+            return match.group(0)
+        return f'msgid "{msgid}"\nmsgstr {json.dumps(mapping[key], ensure_ascii=False)}'
+
+    return ENTRY.sub(replace, po_text).replace("#, fuzzy\n", "")
+
+
+def untranslated(po_text: str) -> list[str]:
+    return re.findall(r'msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""\n(?!")', po_text)
+
+
+def main(po_path: str, json_path: str) -> None:
+    po = Path(po_path)
+    text = fill(po.read_text(encoding="utf-8"), json.loads(Path(json_path).read_text()))
+    po.write_text(text, encoding="utf-8")
+    for msgid in untranslated(text):
+        print(f"untranslated: {msgid}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
