@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,6 +53,19 @@ OPEN_STATUSES = (
 )
 
 
+class Channel(models.TextChoices):
+    MOBILE = "mobile", _("Ứng dụng di động")
+    OPEN311 = "open311", _("Open311")
+    HOTLINE = "hotline", _("Tổng đài 1022")
+    WEB = "web", _("Cổng thông tin")
+
+
+class LocationSource(models.TextChoices):
+    DEVICE = "device", _("Thiết bị")
+    PHOTO = "photo", _("GPS trong ảnh")
+    ADDRESS = "address", _("Địa chỉ")
+
+
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def open(self) -> IncidentQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -66,20 +80,62 @@ class Incident(models.Model):
         on_delete=models.SET_NULL,
         related_name="incidents",
     )
+    channel = models.CharField(
+        _("kênh"), max_length=16, choices=Channel.choices, default=Channel.MOBILE
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="incidents")
     description = models.TextField(_("nội dung"), max_length=4000)
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     location = models.PointField(_("vị trí"), srid=4326)
+    location_source = models.CharField(
+        _("nguồn vị trí"),
+        max_length=16,
+        choices=LocationSource.choices,
+        default=LocationSource.DEVICE,
+    )
+    exif_location = models.PointField(_("vị trí trong ảnh"), srid=4326, null=True, blank=True)
+    exif_taken_at = models.DateTimeField(_("thời điểm chụp"), null=True, blank=True)
     ward = models.ForeignKey(
         "geo.AdminArea",
         on_delete=models.PROTECT,
         related_name="incidents",
         verbose_name=_("phường/xã"),
     )
+    unit = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("đơn vị xử lý"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_incidents",
+        verbose_name=_("cán bộ xử lý"),
+    )
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=Status.choices, default=Status.NEW
     )
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name=_("trùng với"),
+    )
+    due_at = models.DateTimeField(_("hạn xử lý"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("xử lý xong lúc"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
+    is_late = models.BooleanField(_("trễ hạn"), null=True, blank=True)
+    is_public = models.BooleanField(_("công khai"), default=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)  # optimistic locking
+    idempotency_key = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now, db_index=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     objects = IncidentQuerySet.as_manager()
@@ -90,10 +146,97 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="incident_status_created"),
             models.Index(fields=["ward", "-created_at"], name="incident_ward_created"),
+            models.Index(fields=["unit", "status", "due_at"], name="incident_unit_status_due"),
+            models.Index(fields=["reporter", "-created_at"], name="incident_reporter_created"),
+            models.Index(fields=["-created_at"], name="incident_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="incident_has_text"),
+            models.UniqueConstraint(
+                fields=["reporter", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="incident_idempotency_key",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("Ảnh phản ánh")
+    RESOLUTION = "resolution", _("Ảnh kết quả xử lý")
+
+
+class IncidentPhoto(models.Model):
+    """A clean copy of an uploaded photo: re-encoded, no metadata, display size + thumbnail."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=16, choices=PhotoKind.choices, default=PhotoKind.REPORT)
+    image = models.ImageField(_("ảnh"), upload_to="incidents/%Y/%m/")
+    thumbnail = models.ImageField(_("ảnh thu nhỏ"), upload_to="incidents/%Y/%m/thumbs/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, help_text=_("của tệp gốc đã tải lên"))
+    exif_location = models.PointField(srid=4326, null=True, blank=True)
+    exif_taken_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ảnh")
+        verbose_name_plural = _("ảnh")
+        ordering = ["created_at", "id"]
+
+
+class EventKind(models.TextChoices):
+    STATUS = "status", _("Đổi trạng thái")
+    UNIT = "unit", _("Đổi đơn vị")
+    CATEGORY = "category", _("Đổi lĩnh vực")
+    LOCATION = "location", _("Đổi vị trí")
+    ASSIGNEE = "assignee", _("Phân công cán bộ")
+    COMMENT = "comment", _("Trả lời người dân")
+    NOTE = "note", _("Ghi chú nội bộ")
+    DIRECTION = "direction", _("Chỉ đạo")
+    RATING = "rating", _("Đánh giá")
+
+
+class IncidentEvent(models.Model):
+    """Append-only history: every change is a new row, never an edit."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    is_internal = models.BooleanField(default=False, help_text=_("không hiển thị cho người dân"))
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lịch sử")
+        verbose_name_plural = _("lịch sử")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["incident", "created_at"], name="event_incident_time")]
+
+
+class Rating(models.Model):
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="rating")
+    stars = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_5"
+            ),
+        ]

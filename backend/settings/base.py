@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "backend.common",
     "backend.accounts",
     "geo",
+    "backend.units",
     "backend.incidents",
 ]
 
