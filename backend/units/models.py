@@ -1,4 +1,4 @@
-"""Handling units (ward People's Committees, city departments, utilities, police) and their staff."""
+"""Handling units (ward committees, city departments, utilities, police) and their staff."""
 
 from __future__ import annotations
 
