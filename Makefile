@@ -18,7 +18,7 @@ PYTHON := $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
 	2>/dev/null && { echo $$c; break; }; done)
 
 .PHONY: help run serve test lint system-packages test-system-packages venv db stop migrate seed \
-	messages bench clean
+	messages messages-update bench clean
 
 help:
 	@echo "make run    — cài đặt + chạy API, bản đồ và worker / set up and serve on http://$(HOST):$(PORT)"
@@ -68,6 +68,11 @@ seed: migrate
 run: seed messages
 	@echo "==> http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl+C to stop"
 	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+messages-update: venv
+	@$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=node_modules --no-obsolete -v 0
+	@$(PY) -m tools.fill_po locale/en/LC_MESSAGES/django.po locale/en/translations/*.json
+	@$(PY) manage.py compilemessages --ignore=.venv -v 0
 
 lint: venv
 	$(VENV)/bin/ruff check .

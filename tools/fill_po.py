@@ -1,6 +1,9 @@
-"""Fill empty msgstr entries of a .po file from a JSON object {msgid: translation}.
+"""Fill empty msgstr entries of a .po file from JSON objects {msgid: translation}.
 
-    python -m tools.fill_po locale/en/LC_MESSAGES/django.po translations.json
+    python -m tools.fill_po locale/en/LC_MESSAGES/django.po locale/en/translations/*.json
+
+Each area of the code keeps its English strings in its own JSON file, so that
+`make messages-update` (makemessages + this) never makes two people edit one file.
 
 Prints the msgids that are still untranslated, so a new string is never missed.
 """
@@ -28,13 +31,16 @@ def untranslated(po_text: str) -> list[str]:
     return re.findall(r'msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""\n(?!")', po_text)
 
 
-def main(po_path: str, json_path: str) -> None:
+def main(po_path: str, *json_paths: str) -> None:
     po = Path(po_path)
-    text = fill(po.read_text(encoding="utf-8"), json.loads(Path(json_path).read_text()))
+    mapping: dict[str, str] = {}
+    for path in json_paths:
+        mapping.update(json.loads(Path(path).read_text(encoding="utf-8")))
+    text = fill(po.read_text(encoding="utf-8"), mapping)
     po.write_text(text, encoding="utf-8")
     for msgid in untranslated(text):
         print(f"untranslated: {msgid}")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:])
