@@ -67,7 +67,9 @@ seed: migrate
 
 run: seed messages
 	@echo "==> http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl+C to stop"
-	@$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py procrastinate worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 messages-update: venv
 	@$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=node_modules --no-obsolete -v 0

@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+import psycopg
 from django.db import connection
 from django.utils import timezone
 
@@ -147,7 +148,11 @@ def locate(lon: float, lat: float, at: dt.datetime | dt.date | None = None) -> A
     set_id = boundary_set_id_at(at)
     if set_id is None:
         return None
-    with connection.cursor() as cursor:
+    # The hottest query of the system goes straight to psycopg: Django's cursors bind
+    # parameters client-side, a plain psycopg.Cursor binds server-side and so becomes a
+    # prepared statement (DATABASES OPTIONS prepare_threshold) instead of re-planning.
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(LOCATE_SQL, [set_id, lon, lat])
         row = cursor.fetchone()
     return area_info(row[0]) if row else None

@@ -24,7 +24,7 @@ def fill(po_text: str, mapping: dict[str, str]) -> str:
             return match.group(0)
         return f'msgid "{msgid}"\nmsgstr {json.dumps(mapping[key], ensure_ascii=False)}'
 
-    return ENTRY.sub(replace, po_text).replace("#, fuzzy\n", "")
+    return ENTRY.sub(replace, po_text)
 
 
 def untranslated(po_text: str) -> list[str]:

@@ -135,11 +135,12 @@ def start(datadir: Path, fast_unsafe: bool = False) -> str:
                 option_str,
             ]
         )
-    _ensure_database(port, DEFAULT_DB)
+    ensure_database(port, DEFAULT_DB)
     return url(datadir)
 
 
-def _ensure_database(port: str, db: str) -> None:
+def ensure_database(port: str, db: str) -> None:
+    """Create database `db` with PostGIS on the cluster at `port` unless it exists."""
     import psycopg
 
     conninfo = f"host=127.0.0.1 port={port} user=postgres dbname=postgres"

@@ -149,6 +149,20 @@ class Incident(models.Model):
             models.Index(fields=["unit", "status", "due_at"], name="incident_unit_status_due"),
             models.Index(fields=["reporter", "-created_at"], name="incident_reporter_created"),
             models.Index(fields=["-created_at"], name="incident_created"),
+            # staff handling: a unit's newest first, overdue counts, late rate per period
+            models.Index(fields=["unit", "-created_at"], name="incident_unit_created"),
+            models.Index(
+                fields=["due_at"],
+                include=["unit"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="incident_open_due",
+            ),
+            models.Index(
+                fields=["resolved_at"],
+                include=["unit", "is_late"],
+                condition=Q(resolved_at__isnull=False),
+                name="incident_resolved_late",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="incident_has_text"),

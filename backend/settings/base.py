@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "geo",
     "backend.units",
     "backend.incidents",
+    "backend.staff",
+    "backend.notifications",
 ]
 
 MIDDLEWARE = [
@@ -120,3 +122,39 @@ LOGGING = {
 }
 
 HOTLINE_PAGE_SIZE_MAX = env_int("HOTLINE_PAGE_SIZE_MAX", 200)
+
+# Staff handling (issue 4): office hours on working days, Asia/Ho_Chi_Minh; SLA fallback when a
+# category has no policy; export size cap.
+HOTLINE_OFFICE_HOURS = [("07:30", "11:30"), ("13:00", "17:00")]
+HOTLINE_WORKING_WEEKDAYS = (0, 1, 2, 3, 4)  # Monday..Friday
+HOTLINE_HOLIDAY_COUNTRY = "VN"
+HOTLINE_DEFAULT_SLA = (env_int("HOTLINE_DEFAULT_SLA_DAYS", 5), "working_days")
+HOTLINE_EXPORT_MAX_ROWS = env_int("HOTLINE_EXPORT_MAX_ROWS", 50_000)
+
+# Resident sign-in (mobile API): SMS one-time codes and bearer tokens.
+SMS_GATEWAY = env_str("SMS_GATEWAY", "backend.accounts.sms.ConsoleGateway")
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_SENDER = env_str("SMS_SENDER", "HOTLINE1022")
+SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10)
+OTP_LENGTH = env_int("OTP_LENGTH", 6)
+OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
+OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60)
+OTP_MAX_PER_HOUR = env_int("OTP_MAX_PER_HOUR", 5)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)
+AUTH_ACCESS_TTL_SECONDS = env_int("AUTH_ACCESS_TTL_SECONDS", 24 * 3600)
+AUTH_REFRESH_TTL_SECONDS = env_int("AUTH_REFRESH_TTL_SECONDS", 90 * 24 * 3600)
+# Report photos: limits checked before decoding, output sizes of the clean copies.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
+PHOTO_DISPLAY_MAX = env_int("PHOTO_DISPLAY_MAX", 1600)
+PHOTO_THUMB_MAX = env_int("PHOTO_THUMB_MAX", 320)
+# The app must attach at least this many photos (other channels may file without any).
+MOBILE_REPORT_MIN_PHOTOS = env_int("MOBILE_REPORT_MIN_PHOTOS", 1)
+# Mobile API throttles (per user, or per client IP before sign-in).
+MOBILE_THROTTLE_RATES = {
+    "otp": env_str("MOBILE_THROTTLE_OTP", "10/hour"),
+    "sign_in": env_str("MOBILE_THROTTLE_SIGN_IN", "30/hour"),
+    "submit": env_str("MOBILE_THROTTLE_SUBMIT", "30/hour"),
+    "default": env_str("MOBILE_THROTTLE_DEFAULT", "600/minute"),
+}

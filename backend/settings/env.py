@@ -41,4 +41,12 @@ def database_from_url(url: str) -> dict[str, object]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # Server-side-binding cursors (geo.locate) become prepared statements after this
+        # many runs. Set DB_PREPARE_THRESHOLD="" behind a transaction-mode pgbouncer.
+        "OPTIONS": _prepare_option(),
     }
+
+
+def _prepare_option() -> dict[str, object]:
+    raw = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    return {"prepare_threshold": int(raw)} if raw else {}

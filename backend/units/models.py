@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,3 +77,108 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.unit} ({self.role})"
+
+
+class RoutingRule(models.Model):
+    """(category, optional area) → unit; rules are tried by `priority`, the first match wins."""
+
+    priority = models.PositiveIntegerField(_("thứ tự ưu tiên"), default=100)
+    category = models.ForeignKey(
+        "incidents.Category",
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("lĩnh vực"),
+    )
+    area = models.ForeignKey(
+        "geo.AdminArea",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("địa bàn"),
+        help_text=_("để trống: áp dụng cho mọi địa bàn"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("đơn vị")
+    )
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("quy tắc chuyển đơn vị")
+        verbose_name_plural = _("quy tắc chuyển đơn vị")
+        ordering = ["priority", "id"]
+        indexes = [models.Index(fields=["category", "priority"], name="routingrule_cat_prio")]
+
+    def __str__(self) -> str:
+        return f"#{self.priority} {self.category_id}/{self.area_id or '*'} → {self.unit}"
+
+
+class SlaUnit(models.TextChoices):
+    WORKING_HOURS = "working_hours", _("giờ làm việc")
+    WORKING_DAYS = "working_days", _("ngày làm việc")
+
+
+class SlaPolicy(models.Model):
+    """Time allowed to handle a category, optionally specific to one unit."""
+
+    category = models.ForeignKey(
+        "incidents.Category",
+        on_delete=models.CASCADE,
+        related_name="sla_policies",
+        verbose_name=_("lĩnh vực"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_policies",
+        verbose_name=_("đơn vị"),
+        help_text=_("để trống: mặc định cho lĩnh vực"),
+    )
+    amount = models.PositiveIntegerField(_("thời hạn"))
+    period = models.CharField(
+        _("đơn vị thời gian"),
+        max_length=16,
+        choices=SlaUnit.choices,
+        default=SlaUnit.WORKING_DAYS,
+    )
+
+    class Meta:
+        verbose_name = _("thời hạn xử lý")
+        verbose_name_plural = _("thời hạn xử lý")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category"], condition=Q(unit__isnull=True), name="sla_one_default"
+            ),
+            models.UniqueConstraint(
+                fields=["category", "unit"],
+                condition=Q(unit__isnull=False),
+                name="sla_one_per_unit",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sla_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}/{self.unit_id or '*'}: {self.amount} {self.period}"
+
+
+class DayKind(models.TextChoices):
+    DAY_OFF = "day_off", _("ngày nghỉ")
+    WORKING_DAY = "working_day", _("ngày làm bù")
+
+
+class CalendarDay(models.Model):
+    """An admin-edited exception to the legal calendar: extra day off or make-up working day."""
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=16, choices=DayKind.choices)
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ngày đặc biệt")
+        verbose_name_plural = _("lịch làm việc")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from backend.incidents.models import Category
+from backend.units.seed import DEMO_PASSWORD, seed_demo_staff, seed_units
 from geo.loaders import load_boundaries
 
 FIXTURES = settings.BASE_DIR / "fixtures"
@@ -30,6 +31,14 @@ class Command(BaseCommand):
         state = "unchanged" if report.skipped else f"{report.created} new, {report.updated} updated"
         self.stdout.write(f"    {report.total} areas ({state}), {report.pieces} lookup pieces")
         self.stdout.write(f"    {self.seed_categories()} categories")
+        units = seed_units()
+        self.stdout.write(
+            f"    {units['units']} units ({units['created']} new), "
+            f"{units['rules']} new routing rules, {units['sla']} new SLA policies"
+        )
+        staff = seed_demo_staff()
+        names = ", ".join(u for u, _ in staff)
+        self.stdout.write(f"    demo staff (password {DEMO_PASSWORD!r}): {names}")
 
     @transaction.atomic
     def seed_categories(self) -> int:

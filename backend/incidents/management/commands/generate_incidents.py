@@ -1,0 +1,110 @@
+"""Bulk-generate synthetic incidents for benchmarks: one INSERT … SELECT generate_series.
+
+    manage.py generate_incidents --count 2000000     # ~2 years of history, all wards
+    manage.py generate_incidents --drop              # remove every generated row (GEN-…)
+
+Rows are spread over the last 730 days, over all wards (a point inside each ward, computed with
+GEOS in Python) and all categories; ~8% are still open (some overdue), the rest resolved/closed
+with ~15% late. Deadlines are created_at + 5 calendar days (no working-day arithmetic: 2M calls
+would take too long); no history rows are written. For benchmarks only — never in production.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, transaction
+
+from backend.incidents.models import Category, Incident
+from backend.units.models import Unit, UnitKind
+from geo.locate import boundary_set_id_at
+from geo.models import ASSIGNABLE_LEVELS, AdminArea
+
+PREFIX = "GEN-"
+
+INSERT = """
+INSERT INTO {table} (reference, channel, category_id, description, address, location,
+    location_source, ward_id, unit_id, status, due_at, resolved_at, closed_at, is_late, is_public,
+    version, idempotency_key, created_at, updated_at)
+SELECT %(prefix)s || lpad((%(offset)s + g)::text, 9, '0'), 'mobile',
+       (%(categories)s::bigint[])[1 + (g * 7919) %% %(n_categories)s],
+       'Phản ánh mẫu số ' || g, '', w.location, 'device', w.ward_id, w.unit_id,
+       CASE WHEN r.open THEN (ARRAY['new','received','assigned','in_progress'])[1 + g %% 4]
+            WHEN g %% 20 = 0 THEN 'rejected' WHEN g %% 3 = 0 THEN 'resolved' ELSE 'closed' END,
+       r.created + interval '5 days',
+       CASE WHEN NOT r.open AND g %% 20 <> 0 THEN r.created + r.took END,
+       CASE WHEN NOT r.open AND g %% 20 <> 0 AND g %% 3 <> 0 THEN r.created + r.took END,
+       CASE WHEN NOT r.open AND g %% 20 <> 0 THEN r.took > interval '5 days' END,
+       true, 1, '', r.created, r.created
+FROM generate_series(1::bigint, %(count)s) AS g
+CROSS JOIN LATERAL (
+    SELECT now() - (random() * interval '730 days') AS created,
+           random() < 0.08 AS open,
+           random() * interval '6 days' AS took,
+           1 + (g * 104729) %% %(n_wards)s AS ward_index
+) AS r
+JOIN _gen_wards w ON w.idx = r.ward_index
+"""
+
+
+class Command(BaseCommand):
+    help = "Sinh phản ánh mẫu hàng loạt / Bulk-generate synthetic incidents (benchmarks only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--count", type=int, default=100_000)
+        parser.add_argument("--batch", type=int, default=250_000)
+        parser.add_argument("--drop", action="store_true", help="delete generated incidents")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        table = Incident._meta.db_table
+        started = time.monotonic()
+        if opts["drop"]:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE reference LIKE %s", [PREFIX + "%"])
+                self.stdout.write(f"deleted {cursor.rowcount} generated incidents")
+            return
+        wards = self._wards()
+        categories = list(Category.objects.values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE reference LIKE %s", [PREFIX + "%"])
+            offset = cursor.fetchone()[0]
+        done = 0
+        while done < opts["count"]:
+            n = min(opts["batch"], opts["count"] - done)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMP TABLE _gen_wards (idx int, ward_id bigint, unit_id bigint, "
+                    "location geometry(Point, 4326)) ON COMMIT DROP"
+                )
+                cursor.executemany(
+                    "INSERT INTO _gen_wards VALUES (%s, %s, %s, "
+                    "ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
+                    [(i + 1, *w) for i, w in enumerate(wards)],
+                )
+                params = {
+                    "prefix": PREFIX,
+                    "offset": offset + done,
+                    "categories": categories,
+                    "n_categories": len(categories),
+                    "n_wards": len(wards),
+                    "count": n,
+                }
+                cursor.execute(INSERT.format(table=table), params)
+            done += n
+            self.stdout.write(f"  {done:>10,} rows  {time.monotonic() - started:6.1f} s")
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+        self.stdout.write(f"generated {done:,} incidents in {time.monotonic() - started:.1f} s")
+
+    def _wards(self) -> list[tuple[int, int | None, float, float]]:
+        set_id = boundary_set_id_at()
+        units = dict(
+            Unit.objects.filter(kind=UnitKind.WARD_COMMITTEE).values_list("areas__pk", "pk")
+        )
+        out = []
+        for area in AdminArea.objects.filter(boundary_set_id=set_id, level__in=ASSIGNABLE_LEVELS):
+            point = area.geom.point_on_surface  # GEOS, in Python
+            out.append((area.pk, units.get(area.pk), point.x, point.y))
+        return out

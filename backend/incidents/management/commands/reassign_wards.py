@@ -1,0 +1,41 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from backend.incidents.models import Incident
+from geo.bulk import reassign_areas
+from geo.models import BoundarySet
+
+
+class Command(BaseCommand):
+    help = (
+        "Gán lại phường/xã cho phản ánh theo bộ địa giới mới / "
+        "Re-map incidents to the wards of another boundary set (one SQL statement)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--to", dest="slug", required=True, help="target boundary set slug")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="also closed/resolved incidents (default: open ones only)",
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        target = BoundarySet.objects.filter(slug=opts["slug"]).first()
+        if target is None:
+            raise CommandError(f"no boundary set '{opts['slug']}'")
+        incidents = Incident.objects.all() if opts["all"] else Incident.objects.open()
+        total = incidents.count()
+        self.stdout.write(f"Re-mapping {total} incidents to '{target.slug}' …")
+        with transaction.atomic():
+            changed = reassign_areas(
+                incidents, point_field="location", area_field="ward", boundary_set_id=target.pk
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{changed} incidents moved to a ward of '{target.slug}'; "
+                f"{total - changed} kept (already there, or outside every ward of the new set)"
+            )
+        )

@@ -1,0 +1,134 @@
+"""What staff may read: incidents in their scope, filtered; overdue counts; late rates.
+
+Scope: a unit's staff see incidents handled by their unit and its sub-units; supervisors and
+admins see all. Everything outside the scope is simply absent (callers answer 404, not 403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.gis.geos import Polygon
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from backend.units.selectors import staff_scope
+
+from ..models import OPEN_STATUSES, Incident, IncidentEvent, IncidentPhoto
+
+
+def incidents_visible_to(user: Any) -> QuerySet[Incident]:
+    scope = staff_scope(user)
+    incidents = Incident.objects.all()
+    if scope.is_global:
+        return incidents
+    if not scope.unit_ids:
+        return incidents.none()
+    return incidents.filter(unit_id__in=sorted(scope.unit_ids))
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    status: list[str] = field(default_factory=list)
+    category: list[int] = field(default_factory=list)
+    ward: list[int] = field(default_factory=list)
+    unit: list[int] = field(default_factory=list)
+    assignee: int | None = None
+    overdue: bool | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None  # inclusive, local date
+    q: str = ""
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def apply_filters(
+    incidents: QuerySet[Incident], filters: IncidentFilters, *, now: dt.datetime | None = None
+) -> QuerySet[Incident]:
+    f = filters
+    if f.status:
+        incidents = incidents.filter(status__in=f.status)
+    if f.category:
+        incidents = incidents.filter(category_id__in=f.category)
+    if f.ward:
+        incidents = incidents.filter(ward_id__in=f.ward)
+    if f.unit:
+        incidents = incidents.filter(unit_id__in=f.unit)
+    if f.assignee is not None:
+        incidents = incidents.filter(assignee_id=f.assignee)
+    if f.overdue is not None:
+        late = Q(status__in=OPEN_STATUSES, due_at__lt=now or timezone.now())
+        incidents = incidents.filter(late) if f.overdue else incidents.exclude(late)
+    if f.created_from:
+        incidents = incidents.filter(created_at__gte=_local_midnight(f.created_from))
+    if f.created_to:
+        end = _local_midnight(f.created_to + dt.timedelta(days=1))
+        incidents = incidents.filter(created_at__lt=end)
+    if f.q:
+        q = f.q.strip()
+        incidents = incidents.filter(
+            Q(reference__iexact=q) | Q(description__icontains=q) | Q(address__icontains=q)
+        )
+    if f.bbox:
+        incidents = incidents.filter(location__coveredby=Polygon.from_bbox(f.bbox))
+    return incidents
+
+
+def incident_list(*, user: Any, filters: IncidentFilters) -> QuerySet[Incident]:
+    """Newest first, with what a list row shows, in one query."""
+    return (
+        apply_filters(incidents_visible_to(user), filters)
+        .select_related("category", "ward", "unit", "assignee")
+        .order_by("-created_at", "-id")
+    )
+
+
+def incident_detail(*, user: Any, pk: int) -> Incident:
+    """One incident with photos and full history (internal entries included); 404 outside scope."""
+    events = IncidentEvent.objects.select_related("actor", "unit").order_by("created_at", "id")
+    return (
+        incidents_visible_to(user)
+        .select_related("category", "ward", "unit", "assignee", "merged_into")
+        .prefetch_related(
+            Prefetch("photos", queryset=IncidentPhoto.objects.order_by("created_at", "id")),
+            Prefetch("events", queryset=events),
+        )
+        .get(pk=pk)
+    )
+
+
+def overdue(incidents: QuerySet[Incident], *, now: dt.datetime | None = None) -> QuerySet[Incident]:
+    return incidents.filter(status__in=OPEN_STATUSES, due_at__lt=now or timezone.now())
+
+
+def overdue_count_by_unit(*, user: Any, now: dt.datetime | None = None) -> dict[int | None, int]:
+    """{unit_id: open incidents past their deadline} for every unit in scope (partial index)."""
+    rows = (
+        overdue(incidents_visible_to(user), now=now)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("*"))
+        .values_list("unit_id", "n")
+    )
+    return dict(rows)
+
+
+def late_rate_by_unit(*, user: Any, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    """Per unit, incidents resolved in [start, end): how many, how many late, the late share."""
+    rows = (
+        incidents_visible_to(user)
+        .filter(resolved_at__gte=start, resolved_at__lt=end)
+        .order_by()
+        .values("unit_id")
+        .annotate(resolved=Count("*"), late=Count("is_late", filter=Q(is_late=True)))
+        .order_by("unit_id")
+    )
+    return [
+        {**row, "late_rate": round(row["late"] / row["resolved"], 4) if row["resolved"] else None}
+        for row in rows
+    ]

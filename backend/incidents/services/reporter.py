@@ -1,0 +1,112 @@
+"""What a resident may do to their own report: cancel it while new, rate it once resolved.
+
+Rules live here, not in views:
+- Cancel: only the reporter, only while the status is still `new` (nobody has picked it up).
+- Rating: only the reporter, only once, only when resolved or closed. A low rating
+  (≤ REOPEN_MAX_STARS) within REOPEN_WINDOW of the resolution reopens the report.
+Each change bumps `version`, appends one history row and defers a notification job in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.models import User
+from backend.common.errors import Conflict, DomainError
+from backend.notifications.tasks import notify_incident_status_changed
+
+from ..models import EventKind, Incident, IncidentEvent, Rating, Status
+
+REOPEN_MAX_STARS = 2
+REOPEN_WINDOW = dt.timedelta(days=7)
+RATEABLE = (Status.RESOLVED, Status.CLOSED)
+
+
+class NotYourReport(DomainError):
+    status_code = 404
+    code = "not_found"
+    default_message = _("Không tìm thấy.")
+
+
+def _locked(incident_id: int, reporter: User) -> Incident:
+    incident = (
+        Incident.objects.select_for_update(of=("self",))
+        .filter(pk=incident_id, reporter=reporter)
+        .first()
+    )
+    if incident is None:
+        raise NotYourReport()
+    return incident
+
+
+def _change_status(incident: Incident, actor: User, to_status: str, note: str = "") -> None:
+    event = IncidentEvent.objects.create(
+        incident=incident,
+        kind=EventKind.STATUS,
+        actor=actor,
+        from_status=incident.status,
+        to_status=to_status,
+        unit=incident.unit,
+        note=note,
+    )
+    incident.status = to_status
+    incident.version += 1
+    incident.save(update_fields=["status", "version", "updated_at"])
+    notify_incident_status_changed.defer(incident_id=incident.pk, event_id=event.pk)
+
+
+def incident_cancel(*, incident_id: int, reporter: User, reason: str = "") -> Incident:
+    """The reporter withdraws a report nobody has handled yet (status `new` → `cancelled`)."""
+    with transaction.atomic():
+        incident = _locked(incident_id, reporter)
+        if incident.status != Status.NEW:
+            raise Conflict(
+                _("Chỉ hủy được phản ánh chưa được tiếp nhận."),
+                code="not_cancellable",
+                details={"status": incident.status},
+            )
+        _change_status(incident, reporter, Status.CANCELLED, reason)
+        incident.closed_at = timezone.now()
+        incident.save(update_fields=["closed_at"])
+    return incident
+
+
+def incident_rate(
+    *, incident_id: int, reporter: User, stars: int, comment: str = ""
+) -> tuple[Rating, bool]:
+    """Record the reporter's rating; returns (rating, reopened)."""
+    if not 1 <= stars <= 5:
+        raise DomainError(_("Số sao từ 1 đến 5."), code="invalid_stars", details={"stars": stars})
+    now = timezone.now()
+    with transaction.atomic():
+        incident = _locked(incident_id, reporter)
+        if incident.status not in RATEABLE:
+            raise Conflict(
+                _("Chỉ đánh giá được phản ánh đã xử lý xong."),
+                code="not_rateable",
+                details={"status": incident.status},
+            )
+        if Rating.objects.filter(incident=incident).exists():
+            raise Conflict(_("Bạn đã đánh giá phản ánh này."), code="already_rated")
+        rating = Rating(incident=incident, stars=stars, comment=comment, created_at=now)
+        rating.full_clean(exclude=["incident"])
+        rating.save()
+        IncidentEvent.objects.create(
+            incident=incident,
+            kind=EventKind.RATING,
+            actor=reporter,
+            note=comment,
+            data={"stars": stars},
+            created_at=now,
+        )
+        resolved_at = incident.resolved_at or incident.updated_at
+        reopen = stars <= REOPEN_MAX_STARS and now - resolved_at <= REOPEN_WINDOW
+        if reopen:
+            note = str(_("Người dân đánh giá %(stars)d sao: mở lại.") % {"stars": stars})
+            _change_status(incident, reporter, Status.REOPENED, note)
+    return rating, reopen

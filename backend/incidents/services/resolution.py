@@ -1,0 +1,66 @@
+"""Photos of the result, attached by the handling unit before it marks an incident resolved.
+
+Cleaned exactly like resident photos (`photos.clean_photo`: verified, bounded, re-encoded without
+metadata, with a thumbnail). Files are written before the row; if the transaction does not
+commit they are deleted again, so a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from backend.common.errors import DomainError
+
+from ..models import EventKind, Incident, IncidentEvent, IncidentPhoto, PhotoKind, Status
+from ..photos import clean_photo
+from .workflow import HANDLE, require_roles
+
+PHOTO_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
+
+
+def incident_add_resolution_photo(
+    *, actor: Any, incident: Incident, upload: IO[bytes]
+) -> IncidentPhoto:
+    """Attach one cleaned result photo; appends an internal NOTE event naming it."""
+    require_roles(actor=actor, incident=incident, roles=HANDLE)
+    if incident.status not in PHOTO_STATUSES:
+        raise DomainError(
+            _("Chỉ thêm ảnh kết quả khi đang xử lý."),
+            code="illegal_state",
+            status_code=409,
+            details={"status": incident.status},
+        )
+    clean = clean_photo(upload)
+    photo = IncidentPhoto(
+        incident=incident,
+        kind=PhotoKind.RESOLUTION,
+        width=clean.width,
+        height=clean.height,
+        sha256=clean.sha256,
+        uploaded_by=actor,
+    )
+    name = f"{clean.sha256[:16]}.jpg"
+    photo.image.save(name, ContentFile(clean.display), save=False)
+    photo.thumbnail.save(name, ContentFile(clean.thumbnail), save=False)
+    files = [str(photo.image.name), str(photo.thumbnail.name)]
+    try:
+        with transaction.atomic():
+            photo.save()
+            IncidentEvent.objects.create(
+                incident=incident,
+                actor=actor,
+                kind=EventKind.NOTE,
+                is_internal=True,
+                note=_("Thêm ảnh kết quả xử lý."),
+                data={"photo": photo.pk},
+            )
+    except Exception:
+        for stored in files:
+            default_storage.delete(stored)
+        raise
+    return photo

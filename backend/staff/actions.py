@@ -1,0 +1,160 @@
+"""Staff API v1 actions on one incident: each validates, calls one service, returns the detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.incidents.models import Category, Incident
+from backend.incidents.selectors.staff import incidents_visible_to
+from backend.incidents.services import handling, resolution, workflow
+from backend.units.models import Unit
+
+from . import serializers as s
+from .views import StaffView, detail_response, validated, visible_incident
+
+
+def _get(model: type[Any], pk: int, field: str) -> Any:
+    try:
+        return model.objects.get(pk=pk)
+    except model.DoesNotExist:
+        raise s.serializers.ValidationError({field: ["not_found"]}) from None
+
+
+class TransitionView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(s.TransitionSerializer, request.data).validated_data
+        workflow.incident_transition(
+            actor=request.user,
+            incident=visible_incident(request, pk),
+            to_status=data["to"],
+            note=data["note"],
+            expected_version=data.get("version"),
+        )
+        return detail_response(request, pk)
+
+
+class AssignView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(s.AssignSerializer, request.data).validated_data
+        handling.incident_assign(
+            actor=request.user,
+            incident=visible_incident(request, pk),
+            assignee=_get(get_user_model(), data["assignee"], "assignee"),
+            note=data["note"],
+            expected_version=data.get("version"),
+        )
+        return detail_response(request, pk)
+
+
+class TransferView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(s.TransferSerializer, request.data).validated_data
+        incident = visible_incident(request, pk)
+        handling.incident_transfer(
+            actor=request.user,
+            incident=incident,
+            unit=_get(Unit, data["unit"], "unit"),
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        return _detail_or_gone(request, pk)
+
+
+def _detail_or_gone(request: Request, pk: int) -> Response:
+    """After a hand-over the incident may leave the actor's scope: say so instead of 404."""
+    try:
+        return detail_response(request, pk)
+    except Http404:
+        return Response({"id": pk, "in_scope": False})
+
+
+class MergeView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(s.MergeSerializer, request.data).validated_data
+        incident = visible_incident(request, pk)
+        try:
+            master = incidents_visible_to(request.user).get(pk=data["master"])
+        except Incident.DoesNotExist:
+            raise s.serializers.ValidationError({"master": ["not_found"]}) from None
+        handling.incident_merge(
+            actor=request.user,
+            incident=incident,
+            master=master,
+            note=data["note"],
+            expected_version=data.get("version"),
+        )
+        return detail_response(request, pk)
+
+
+class CategoryView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(s.CategorySerializer, request.data).validated_data
+        handling.incident_change_category(
+            actor=request.user,
+            incident=visible_incident(request, pk),
+            category=_get(Category, data["category"], "category"),
+            note=data["note"],
+            expected_version=data.get("version"),
+        )
+        return _detail_or_gone(request, pk)
+
+
+class LocationView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(s.LocationSerializer, request.data).validated_data
+        handling.incident_change_location(
+            actor=request.user,
+            incident=visible_incident(request, pk),
+            lon=data["lon"],
+            lat=data["lat"],
+            note=data["note"],
+            expected_version=data.get("version"),
+        )
+        return _detail_or_gone(request, pk)
+
+
+class CommentView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(s.TextSerializer, request.data).validated_data
+        handling.incident_comment(
+            actor=request.user,
+            incident=visible_incident(request, pk),
+            text=data["text"],
+            internal=data["internal"],
+        )
+        return detail_response(request, pk, status=201)
+
+
+class DirectionView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        data = validated(s.TextSerializer, request.data).validated_data
+        handling.incident_add_direction(
+            actor=request.user, incident=visible_incident(request, pk), text=data["text"]
+        )
+        return detail_response(request, pk, status=201)
+
+
+class DirectionAnswerView(StaffView):
+    def post(self, request: Request, pk: int, direction_id: int) -> Response:
+        data = validated(s.TextSerializer, request.data).validated_data
+        handling.incident_answer_direction(
+            actor=request.user,
+            incident=visible_incident(request, pk),
+            direction_id=direction_id,
+            text=data["text"],
+        )
+        return detail_response(request, pk, status=201)
+
+
+class ResolutionPhotoView(StaffView):
+    def post(self, request: Request, pk: int) -> Response:
+        upload = validated(s.PhotoUploadSerializer, request.data).validated_data["photo"]
+        resolution.incident_add_resolution_photo(
+            actor=request.user, incident=visible_incident(request, pk), upload=upload
+        )
+        return detail_response(request, pk, status=201)

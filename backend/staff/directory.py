@@ -1,0 +1,87 @@
+"""Staff API v1: who am I, which units and members I can pick, overdue counts and late rates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.incidents.selectors.staff import late_rate_by_unit, overdue_count_by_unit
+from backend.units.models import Unit
+from backend.units.selectors import staff_scope, unit_members, units_visible_to
+
+from .views import StaffView, parse_quarter
+
+
+class MeView(StaffView):
+    def get(self, request: Request) -> Response:
+        scope = staff_scope(request.user)
+        user: Any = request.user
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.get_username(),
+                "name": user.get_full_name(),
+                "is_global": scope.is_global,
+                "roles": sorted(scope.roles),
+                "unit_ids": sorted(scope.unit_ids),
+            }
+        )
+
+
+class UnitListView(StaffView):
+    def get(self, request: Request) -> Response:
+        """Every active unit (any of them can receive a transfer); `in_scope` marks your own."""
+        scope = staff_scope(request.user)
+        units = Unit.objects.filter(is_active=True).order_by("code")
+        return Response(
+            [
+                {
+                    "id": u.pk,
+                    "code": u.code,
+                    "name": u.name,
+                    "kind": u.kind,
+                    "parent_id": u.parent_id,
+                    "in_scope": scope.sees_unit(u.pk),
+                }
+                for u in units
+            ]
+        )
+
+
+class UnitMembersView(StaffView):
+    def get(self, request: Request, pk: int) -> Response:
+        unit = units_visible_to(request.user).filter(pk=pk).first()
+        if unit is None:
+            raise Http404
+        return Response(
+            [
+                {
+                    "user": {"id": m.user_id, "name": m.user.get_full_name() or m.user.username},
+                    "role": m.role,
+                }
+                for m in unit_members(unit=unit)
+            ]
+        )
+
+
+class OverdueView(StaffView):
+    def get(self, request: Request) -> Response:
+        counts = overdue_count_by_unit(user=request.user)
+        return Response(
+            {
+                "total": sum(counts.values()),
+                "by_unit": [
+                    {"unit_id": k, "overdue": v} for k, v in sorted(counts.items(), key=str)
+                ],
+            }
+        )
+
+
+class LateRateView(StaffView):
+    def get(self, request: Request) -> Response:
+        start, end = parse_quarter(request.query_params.get("period"))
+        rows = late_rate_by_unit(user=request.user, start=start, end=end)
+        return Response({"start": start, "end": end, "by_unit": rows})

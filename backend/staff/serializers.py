@@ -1,0 +1,206 @@
+"""Staff API shapes: filter input, action inputs, list rows, detail. No rules, no writes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from backend.incidents.models import OPEN_STATUSES, EventKind, Incident, Status
+from backend.incidents.selectors.staff import IncidentFilters
+
+
+class IntListField(serializers.Field):
+    """`1,2,3` or repeated query parameters → [1, 2, 3]."""
+
+    def to_internal_value(self, data: Any) -> list[int]:
+        parts = data if isinstance(data, list) else str(data).split(",")
+        try:
+            return [int(p) for p in parts if str(p).strip()]
+        except ValueError:
+            raise serializers.ValidationError("list of integers expected") from None
+
+
+class FilterSerializer(serializers.Serializer):
+    status = serializers.CharField(required=False)
+    category = IntListField(required=False)
+    ward = IntListField(required=False)
+    unit = IntListField(required=False)
+    assignee = serializers.IntegerField(required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    created_from = serializers.DateField(required=False)
+    created_to = serializers.DateField(required=False)
+    q = serializers.CharField(required=False, max_length=200)
+    bbox = serializers.CharField(required=False)
+
+    def validate_status(self, value: str) -> list[str]:
+        statuses = [s for s in value.split(",") if s]
+        bad = [s for s in statuses if s not in Status.values]
+        if bad:
+            raise serializers.ValidationError(f"unknown status: {', '.join(bad)}")
+        return statuses
+
+    def validate_bbox(self, value: str) -> tuple[float, float, float, float]:
+        try:
+            x1, y1, x2, y2 = (float(v) for v in value.split(","))
+        except ValueError:
+            raise serializers.ValidationError("min_lon,min_lat,max_lon,max_lat") from None
+        if not all(math.isfinite(v) for v in (x1, y1, x2, y2)) or x1 >= x2 or y1 >= y2:
+            raise serializers.ValidationError("min_lon,min_lat,max_lon,max_lat")
+        return (x1, y1, x2, y2)
+
+    def to_filters(self) -> IncidentFilters:
+        return IncidentFilters(**{k: v for k, v in self.validated_data.items()})
+
+
+class VersionedSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class TransitionSerializer(VersionedSerializer):
+    to = serializers.ChoiceField(choices=Status.choices)
+
+
+class AssignSerializer(VersionedSerializer):
+    assignee = serializers.IntegerField()
+
+
+class TransferSerializer(VersionedSerializer):
+    unit = serializers.IntegerField()
+    reason = serializers.CharField(max_length=4000)
+
+
+class MergeSerializer(VersionedSerializer):
+    master = serializers.IntegerField()
+
+
+class CategorySerializer(VersionedSerializer):
+    category = serializers.IntegerField()
+
+
+class LocationSerializer(VersionedSerializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+
+
+class TextSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    internal = serializers.BooleanField(required=False, default=False)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    photo = serializers.FileField()
+
+
+def _ref(obj: Any, *names: str) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    return {"id": obj.pk, **{n: getattr(obj, n) for n in names}}
+
+
+def _person(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+def _lonlat(point: Any) -> dict[str, float] | None:
+    return None if point is None else {"lon": point.x, "lat": point.y}
+
+
+def is_overdue(incident: Incident, now: Any = None) -> bool:
+    due = incident.due_at
+    return bool(due and incident.status in OPEN_STATUSES and due < (now or timezone.now()))
+
+
+def incident_row(incident: Incident, now: Any = None) -> dict[str, Any]:
+    return {
+        "id": incident.pk,
+        "reference": incident.reference,
+        "status": incident.status,
+        "status_label": str(Status(incident.status).label),
+        "category": _ref(incident.category, "code", "name"),
+        "ward": _ref(incident.ward, "code", "name"),
+        "unit": _ref(incident.unit, "code", "name"),
+        "assignee": _person(incident.assignee),
+        "description": incident.description[:200],
+        "address": incident.address,
+        "location": _lonlat(incident.location),
+        "created_at": incident.created_at,
+        "due_at": incident.due_at,
+        "resolved_at": incident.resolved_at,
+        "is_late": incident.is_late,
+        "overdue": is_overdue(incident, now),
+        "version": incident.version,
+    }
+
+
+def haversine_m(a: Any, b: Any) -> float | None:
+    """Distance between device and photo GPS positions (display only)."""
+    if a is None or b is None:
+        return None
+    lon1, lat1, lon2, lat2 = map(math.radians, (a.x, a.y, b.x, b.y))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return round(2 * 6_371_000 * math.asin(math.sqrt(h)), 1)
+
+
+def _event(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "kind": e.kind,
+        "actor": _person(e.actor),
+        "from_status": e.from_status or None,
+        "to_status": e.to_status or None,
+        "unit": _ref(e.unit, "code", "name"),
+        "note": e.note,
+        "is_internal": e.is_internal,
+        "data": e.data,
+        "created_at": e.created_at,
+    }
+
+
+def incident_detail(incident: Incident, *, allowed_moves: list[str]) -> dict[str, Any]:
+    events = list(incident.events.all())
+    answers: dict[int, list[dict[str, Any]]] = {}
+    for e in events:
+        reply_to = e.data.get("reply_to") if isinstance(e.data, dict) else None
+        if reply_to:
+            answers.setdefault(int(reply_to), []).append(_event(e))
+    photos = [
+        {
+            "id": p.pk,
+            "kind": p.kind,
+            "url": p.image.url,
+            "thumbnail_url": p.thumbnail.url,
+            "width": p.width,
+            "height": p.height,
+            "exif_location": _lonlat(p.exif_location),
+            "exif_taken_at": p.exif_taken_at,
+        }
+        for p in incident.photos.all()
+    ]
+    return {
+        **incident_row(incident),
+        "description": incident.description,
+        "channel": incident.channel,
+        "location_source": incident.location_source,
+        "exif_location": _lonlat(incident.exif_location),
+        "exif_taken_at": incident.exif_taken_at,
+        "exif_distance_m": haversine_m(incident.location, incident.exif_location),
+        "merged_into": _ref(incident.merged_into, "reference"),
+        "closed_at": incident.closed_at,
+        "photos": photos,
+        "history": [_event(e) for e in events],
+        "directions": [
+            {**_event(e), "answers": answers.get(e.pk, [])}
+            for e in events
+            if e.kind == EventKind.DIRECTION
+        ],
+        "allowed_moves": allowed_moves,
+    }

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from . import actions, directory, exports, views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("me", directory.MeView.as_view(), name="me"),
+    path("units", directory.UnitListView.as_view(), name="units"),
+    path("units/<int:pk>/members", directory.UnitMembersView.as_view(), name="unit-members"),
+    path("stats/overdue", directory.OverdueView.as_view(), name="overdue"),
+    path("stats/late-rate", directory.LateRateView.as_view(), name="late-rate"),
+    path("incidents", views.IncidentListView.as_view(), name="incidents"),
+    path("incidents.geojson", views.IncidentGeoJSONView.as_view(), name="incidents-geojson"),
+    path("incidents.csv", exports.CsvExportView.as_view(), name="incidents-csv"),
+    path("incidents.xlsx", exports.XlsxExportView.as_view(), name="incidents-xlsx"),
+    path("incidents/<int:pk>", views.IncidentDetailView.as_view(), name="incident"),
+    path("incidents/<int:pk>/transition", actions.TransitionView.as_view(), name="transition"),
+    path("incidents/<int:pk>/assign", actions.AssignView.as_view(), name="assign"),
+    path("incidents/<int:pk>/transfer", actions.TransferView.as_view(), name="transfer"),
+    path("incidents/<int:pk>/merge", actions.MergeView.as_view(), name="merge"),
+    path("incidents/<int:pk>/category", actions.CategoryView.as_view(), name="category"),
+    path("incidents/<int:pk>/location", actions.LocationView.as_view(), name="location"),
+    path("incidents/<int:pk>/comments", actions.CommentView.as_view(), name="comments"),
+    path("incidents/<int:pk>/directions", actions.DirectionView.as_view(), name="directions"),
+    path(
+        "incidents/<int:pk>/directions/<int:direction_id>/answers",
+        actions.DirectionAnswerView.as_view(),
+        name="direction-answers",
+    ),
+    path("incidents/<int:pk>/photos", actions.ResolutionPhotoView.as_view(), name="photos"),
+]

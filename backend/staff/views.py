@@ -1,0 +1,137 @@
+"""Staff API v1: validate → one selector/service → serialize. Out-of-scope objects are 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.incidents.models import Incident
+from backend.incidents.selectors.staff import incident_detail, incident_list, incidents_visible_to
+from backend.incidents.services.workflow import allowed_moves
+
+from . import serializers as s
+from .permissions import AUTHENTICATION, PERMISSIONS
+
+DEFAULT_PAGE_SIZE = int(str(settings.REST_FRAMEWORK["PAGE_SIZE"]))
+
+
+class StaffView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = PERMISSIONS
+
+
+def validated(serializer_class: type[Any], data: Any) -> Any:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+def visible_incident(request: Request, pk: int) -> Incident:
+    try:
+        return (
+            incidents_visible_to(request.user).select_related("category", "unit", "ward").get(pk=pk)
+        )
+    except Incident.DoesNotExist:
+        raise Http404 from None
+
+
+def detail_response(request: Request, pk: int, status: int = 200) -> Response:
+    try:
+        incident = incident_detail(user=request.user, pk=pk)
+    except Incident.DoesNotExist:
+        raise Http404 from None
+    moves = allowed_moves(actor=request.user, incident=incident)
+    return Response(s.incident_detail(incident, allowed_moves=moves), status=status)
+
+
+def page_params(request: Request) -> tuple[int, int]:
+    try:
+        page = max(1, int(request.query_params.get("page", 1)))
+        size = int(request.query_params.get("page_size", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        page, size = 1, DEFAULT_PAGE_SIZE
+    return page, max(1, min(size, settings.HOTLINE_PAGE_SIZE_MAX))
+
+
+def paginate(request: Request, queryset: Any) -> tuple[list[Any], dict[str, Any]]:
+    """Page-number pagination without COUNT(*): one extra row tells whether a next page exists."""
+    page, size = page_params(request)
+    rows = list(queryset[(page - 1) * size : page * size + 1])
+    has_next = len(rows) > size
+
+    def link(n: int) -> str:
+        params = request.query_params.copy()
+        params["page"] = str(n)
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    meta = {
+        "page": page,
+        "page_size": size,
+        "next": link(page + 1) if has_next else None,
+        "previous": link(page - 1) if page > 1 else None,
+    }
+    return rows[:size], meta
+
+
+class IncidentListView(StaffView):
+    def get(self, request: Request) -> Response:
+        filters = validated(s.FilterSerializer, request.query_params).to_filters()
+        rows, meta = paginate(request, incident_list(user=request.user, filters=filters))
+        now = timezone.now()
+        return Response({**meta, "results": [s.incident_row(i, now) for i in rows]})
+
+
+class IncidentGeoJSONView(StaffView):
+    """The same list as GeoJSON features for the map (bbox + filters, paged)."""
+
+    def get(self, request: Request) -> Response:
+        filters = validated(s.FilterSerializer, request.query_params).to_filters()
+        rows, meta = paginate(request, incident_list(user=request.user, filters=filters))
+        now = timezone.now()
+        features = []
+        for incident in rows:
+            props = s.incident_row(incident, now)
+            location = props.pop("location")
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": incident.pk,
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [location["lon"], location["lat"]],
+                    },
+                    "properties": props,
+                }
+            )
+        body = {"type": "FeatureCollection", **meta, "features": features}
+        return Response(body, content_type="application/geo+json")
+
+
+class IncidentDetailView(StaffView):
+    def get(self, request: Request, pk: int) -> Response:
+        return detail_response(request, pk)
+
+
+def parse_quarter(value: str | None) -> tuple[dt.datetime, dt.datetime]:
+    """`2026Q1` → [1 Jan, 1 Apr) local time; default: the current quarter."""
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    if value:
+        try:
+            y, q = value.upper().split("Q")
+            year, quarter = int(y), int(q)
+        except ValueError:
+            raise s.serializers.ValidationError({"period": ["YYYYQn expected"]}) from None
+        if not 1 <= quarter <= 4:
+            raise s.serializers.ValidationError({"period": ["YYYYQn expected"]})
+    start = dt.datetime(year, 3 * quarter - 2, 1, tzinfo=tz)
+    end = dt.datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=tz)
+    return start, end

@@ -1,0 +1,97 @@
+"""Read side of units: who a staff member is, and which units they can see and act for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Membership, Role, Unit
+
+GLOBAL_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """A user's reach: global (supervisor/admin) or a set of units with the roles held there.
+
+    A role held in a unit also applies in its sub-units (a department leader leads its teams).
+    """
+
+    is_global: bool = False
+    global_roles: frozenset[str] = frozenset()
+    roles_by_unit: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_global or bool(self.roles_by_unit)
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        return frozenset(self.roles_by_unit)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        out: set[str] = set(self.global_roles)
+        for roles in self.roles_by_unit.values():
+            out |= roles
+        return frozenset(out)
+
+    def roles_for(self, unit_id: int | None) -> frozenset[str]:
+        own = self.roles_by_unit.get(unit_id, frozenset()) if unit_id is not None else frozenset()
+        return own | self.global_roles
+
+    def sees_unit(self, unit_id: int | None) -> bool:
+        return self.is_global or (unit_id is not None and unit_id in self.roles_by_unit)
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(pk)
+    return children
+
+
+def staff_scope(user: Any) -> StaffScope:
+    """The scope of `user`, computed once per user object (two queries at most)."""
+    cached = getattr(user, "_staff_scope", None)
+    if isinstance(cached, StaffScope):
+        return cached
+    scope = _compute_scope(user)
+    if user is not None and getattr(user, "is_authenticated", False):
+        user._staff_scope = scope
+    return scope
+
+
+def _compute_scope(user: Any) -> StaffScope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return StaffScope()
+    memberships = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
+    global_roles = frozenset(r for _, r in memberships if r in GLOBAL_ROLES)
+    if user.is_superuser:
+        global_roles |= {Role.ADMIN}
+    if global_roles:
+        return StaffScope(is_global=True, global_roles=global_roles)
+    if not memberships:
+        return StaffScope()
+    children = _children_map()
+    roles: dict[int, set[str]] = {}
+    for unit_id, role in memberships:
+        stack = [unit_id]
+        while stack:
+            current = stack.pop()
+            roles.setdefault(current, set()).add(role)
+            stack.extend(children.get(current, []))
+    return StaffScope(roles_by_unit={k: frozenset(v) for k, v in roles.items()})
+
+
+def units_visible_to(user: Any) -> QuerySet[Unit]:
+    scope = staff_scope(user)
+    units = Unit.objects.filter(is_active=True).order_by("code")
+    return units if scope.is_global else units.filter(pk__in=scope.unit_ids)
+
+
+def unit_members(*, unit: Unit) -> QuerySet[Membership]:
+    return Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user_id")

@@ -1,0 +1,3 @@
+from common import ROOT
+
+WARDS_FILE = ROOT / "fixtures" / "boundaries" / "hcmc_wards.geojson"

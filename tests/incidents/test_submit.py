@@ -1,0 +1,132 @@
+"""incident_submit: location rules, one transaction, idempotency (also under a race)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from backend.accounts.models import User
+from backend.common.errors import DomainError
+from backend.incidents.models import (
+    Category,
+    EventKind,
+    Incident,
+    IncidentEvent,
+    IncidentPhoto,
+    LocationSource,
+    Status,
+)
+from backend.incidents.services import submit as submit_module
+from backend.incidents.services.submit import OutsideServiceArea, incident_submit
+from backend.units.routing import unit_for
+from geo.models import AdminArea
+from tests.mobile_api.fixtures import _fresh_throttles, category, media, resident, stored_files
+from tests.mobile_api.images import SAIGON, exif_with, jpeg_bytes, upload
+
+__all__ = ["_fresh_throttles", "category", "media", "resident"]
+pytestmark = pytest.mark.django_db
+
+LON, LAT = SAIGON
+
+
+def submit(reporter: User, category: Category, **kwargs: Any) -> submit_module.SubmitResult:
+    kwargs.setdefault("description", "Ổ gà lớn trước số 12")
+    kwargs.setdefault("lon", LON)
+    kwargs.setdefault("lat", LAT)
+    return incident_submit(reporter=reporter, category=category, **kwargs)
+
+
+def test_submit_writes_incident_photos_history_and_a_job(
+    resident: User, category: Category, media: Path
+) -> None:
+    ward = AdminArea.objects.get(code="26740")
+    unit = unit_for(category=category, ward=ward)
+    photo = upload(jpeg_bytes(exif=exif_with(gps=(106.70, 10.78))))
+    result = submit(resident, category, photos=[photo], idempotency_key="k1")
+    incident = result.incident
+    assert result.created
+    assert incident.reference.startswith("1022-20") and len(incident.reference) == 16
+    assert incident.ward_id == ward.pk and incident.unit == unit
+    assert incident.status == Status.NEW and incident.location_source == LocationSource.DEVICE
+    assert (incident.location.x, incident.location.y) == (LON, LAT)
+    assert incident.exif_location is not None and round(incident.exif_location.y, 4) == 10.78
+    assert incident.exif_taken_at is not None
+    assert IncidentPhoto.objects.filter(incident=incident).count() == 1
+    event = IncidentEvent.objects.get(incident=incident)
+    assert (event.kind, event.to_status, event.actor) == (EventKind.STATUS, Status.NEW, resident)
+    job = ProcrastinateJob.objects.get(task_name="notify_incident_status_changed")
+    assert job.args == {"incident_id": incident.pk, "event_id": event.pk}
+    assert len(stored_files(media)) == 2
+
+
+def test_references_are_unique_and_sequential(resident: User, category: Category) -> None:
+    first = submit(resident, category).incident.reference
+    second = submit(resident, category).incident.reference
+    assert first != second
+    assert int(second.rsplit("-", 1)[1]) > int(first.rsplit("-", 1)[1])
+
+
+def test_photo_gps_is_used_when_no_coordinates(resident: User, category: Category) -> None:
+    photo = upload(jpeg_bytes(exif=exif_with(gps=SAIGON)))
+    incident = submit(resident, category, lon=None, lat=None, photos=[photo]).incident
+    assert incident.location_source == LocationSource.PHOTO
+    assert incident.ward.code == "26740"
+
+
+def test_no_coordinates_and_no_photo_gps_is_400(resident: User, category: Category) -> None:
+    photo = upload(jpeg_bytes(exif=exif_with(gps=None)))
+    with pytest.raises(DomainError) as info:
+        submit(resident, category, lon=None, lat=None, photos=[photo])
+    assert (info.value.status_code, info.value.code) == (400, "location_required")
+
+
+def test_outside_the_city_stores_nothing(resident: User, category: Category, media: Path) -> None:
+    photo = upload(jpeg_bytes(exif=exif_with()))
+    with pytest.raises(OutsideServiceArea) as info:
+        submit(resident, category, lon=107.3, lat=10.1, photos=[photo])
+    assert info.value.status_code == 422
+    assert not Incident.objects.exists() and not stored_files(media)
+
+
+def test_same_key_returns_the_first_incident(resident: User, category: Category) -> None:
+    first = submit(resident, category, idempotency_key="retry-1")
+    again = submit(resident, category, idempotency_key="retry-1", description="khác")
+    assert again.incident.pk == first.incident.pk and not again.created
+    assert Incident.objects.filter(reporter=resident).count() == 1
+
+
+def test_failure_inside_the_transaction_leaves_no_rows_files_or_jobs(
+    resident: User, category: Category, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_defer = submit_module.notify_incident_status_changed.defer
+
+    def defer_then_fail(**kwargs: Any) -> int:
+        real_defer(**kwargs)  # the job row is written, then the transaction fails
+        assert ProcrastinateJob.objects.count() == 1
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(submit_module.notify_incident_status_changed, "defer", defer_then_fail)
+    photos = [upload(jpeg_bytes(exif=exif_with())) for _ in range(2)]
+    with pytest.raises(RuntimeError):
+        submit(resident, category, photos=photos, idempotency_key="boom")
+    assert not Incident.objects.exists()
+    assert not IncidentPhoto.objects.exists()
+    assert not IncidentEvent.objects.exists()
+    assert not ProcrastinateJob.objects.exists()
+    assert stored_files(media) == []
+
+
+def test_the_service_refuses_to_run_inside_an_outer_transaction(
+    resident: User, category: Category
+) -> None:
+    # An outer rollback could not remove the photo files, so the service owns its transaction.
+    connection.atomic_blocks[0]._ensure_durability = True  # type: ignore[attr-defined]  # behave like production
+    try:
+        with transaction.atomic(), pytest.raises(RuntimeError):
+            submit(resident, category)
+    finally:
+        connection.atomic_blocks[0]._ensure_durability = False  # type: ignore[attr-defined]

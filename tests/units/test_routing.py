@@ -1,0 +1,33 @@
+import pytest
+
+from backend.incidents.models import Category
+from backend.units.models import RoutingRule, Unit
+from backend.units.routing import unit_for
+from geo.models import AdminArea
+from tests.incidents.factories import BEN_THANH, SAIGON, ward_unit
+
+pytestmark = pytest.mark.django_db
+
+
+def ward(code: str) -> AdminArea:
+    return AdminArea.objects.get(code=code, boundary_set__slug="hcmc-2025")
+
+
+def test_fallback_is_the_wards_own_committee() -> None:
+    rubbish = Category.objects.get(code="rubbish")
+    assert unit_for(category=rubbish, ward=ward(SAIGON)) == ward_unit(SAIGON)
+
+
+def test_first_matching_rule_wins_and_area_rules_apply_only_there() -> None:
+    rubbish = Category.objects.get(code="rubbish")
+    env, health = Unit.objects.get(code="so-nn-mt"), Unit.objects.get(code="so-y-te")
+    RoutingRule.objects.create(priority=1, category=rubbish, area=ward(SAIGON), unit=env)
+    RoutingRule.objects.create(priority=2, category=rubbish, unit=health)
+    assert unit_for(category=rubbish, ward=ward(SAIGON)) == env
+    assert unit_for(category=rubbish, ward=ward(BEN_THANH)) == health
+
+
+def test_inactive_rules_are_skipped() -> None:
+    lighting = Category.objects.get(code="street-lighting")
+    RoutingRule.objects.filter(category=lighting).update(is_active=False)
+    assert unit_for(category=lighting, ward=ward(SAIGON)) == ward_unit(SAIGON)
