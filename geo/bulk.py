@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Model, QuerySet
 
-from .models import AreaPiece
+from .models import AreaAssignment, AreaPiece
+
+
+def _covering_area_sql() -> str:
+    return (
+        f"(SELECT p.area_id FROM {AreaPiece._meta.db_table} p"
+        " WHERE p.boundary_set_id = %s AND ST_Covers(p.geom, s.pt)"
+        " ORDER BY p.area_code LIMIT 1)"
+    )
 
 
 def reassign_areas(
@@ -24,11 +32,7 @@ def reassign_areas(
     sql = f"""
         UPDATE {meta.db_table} AS t SET {area_col} = m.area_id
         FROM (
-            SELECT s.id, (
-                SELECT p.area_id FROM {AreaPiece._meta.db_table} p
-                WHERE p.boundary_set_id = %s AND ST_Covers(p.geom, s.pt)
-                ORDER BY p.area_code LIMIT 1
-            ) AS area_id
+            SELECT s.id, {_covering_area_sql()} AS area_id
             FROM ({inner_sql}) AS s (id, pt)
         ) AS m
         WHERE t.{pk_col} = m.id AND m.area_id IS NOT NULL
@@ -36,4 +40,28 @@ def reassign_areas(
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [boundary_set_id, *params])
+        return int(cursor.rowcount)
+
+
+def assign_to_set(queryset: QuerySet[Model], *, point_field: str, boundary_set_id: int) -> int:
+    """Write each row's area in `boundary_set_id` as fresh AreaAssignment rows.
+
+    The rows being mapped are not touched; an existing assignment for the same set is
+    replaced. Rows whose point lies in no area of the set get no assignment. Returns the
+    number of assignments written.
+    """
+    subject = queryset.model._meta.label_lower
+    inner_sql, params = queryset.values_list("pk", point_field).query.sql_with_params()
+    table = AreaAssignment._meta.db_table
+    sql = f"""
+        INSERT INTO {table} (boundary_set_id, subject, object_id, area_id)
+        SELECT %s, %s, m.id, m.area_id FROM (
+            SELECT s.id, {_covering_area_sql()} AS area_id FROM ({inner_sql}) AS s (id, pt)
+        ) AS m
+        WHERE m.area_id IS NOT NULL
+        ON CONFLICT (boundary_set_id, subject, object_id)
+        DO UPDATE SET area_id = EXCLUDED.area_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [boundary_set_id, subject, boundary_set_id, *params])
         return int(cursor.rowcount)

@@ -94,3 +94,26 @@ class AreaPiece(models.Model):
     )
     area_code = models.CharField(max_length=16)  # copied for the deterministic tie-break
     geom = models.PolygonField(srid=4326)
+
+
+class AreaAssignment(models.Model):
+    """A stored point's area in one boundary set, written as fresh rows in bulk.
+
+    Re-mapping millions of historical rows to a new boundary set by inserting narrow rows
+    here is cheaper than rewriting the wide rows in place (see docs/PERFORMANCE.md);
+    `subject` is the model label ("incidents.incident"), so geo imports no domain app.
+    """
+
+    boundary_set = models.ForeignKey(
+        BoundarySet, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    subject = models.CharField(max_length=64)
+    object_id = models.BigIntegerField()
+    area = models.ForeignKey(AdminArea, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["boundary_set", "subject", "object_id"], name="areaassignment_unique"
+            ),
+        ]

@@ -1,9 +1,11 @@
-"""Where residents get notified: their phones' FCM registration tokens."""
+"""Where and how residents get notified: their phones' FCM tokens, the reports they follow, and
+one delivery record per (event, recipient, channel)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,11 @@ class Platform(models.TextChoices):
 
 
 class Device(models.Model):
-    """One app install. The token is unique: re-registering moves it to the current user."""
+    """One app install. The token is unique: re-registering moves it to the current user.
+
+    FCM tells us when a token is dead (UNREGISTERED, sender mismatch): the row is kept but
+    deactivated, so it is never pushed to again until the app registers it afresh.
+    """
 
     token = models.CharField(_("mã thiết bị FCM"), max_length=512, unique=True)
     user = models.ForeignKey(
@@ -26,6 +32,9 @@ class Device(models.Model):
     language = models.CharField(
         _("ngôn ngữ"), max_length=8, default="vi", choices=[("vi", "Tiếng Việt"), ("en", "English")]
     )
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    deactivated_at = models.DateTimeField(_("ngừng dùng lúc"), null=True, blank=True)
+    deactivation_reason = models.CharField(_("lý do ngừng dùng"), max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -36,3 +45,95 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.token[:12]}…"
+
+
+class Follow(models.Model):
+    """A resident following someone else's report gets its status pushes too."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="follows"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("theo dõi phản ánh")
+        verbose_name_plural = _("theo dõi phản ánh")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "user"], name="follow_once"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="follow_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.incident_id}"
+
+
+class Channel(models.TextChoices):
+    PUSH = "push", _("Thông báo đẩy")
+    SMS = "sms", "SMS"
+    EMAIL = "email", "Email"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi thất bại")
+    NO_DEVICE = "no_device", _("Không có thiết bị")
+    SKIPPED = "skipped", _("Bỏ qua")
+
+
+class Delivery(models.Model):
+    """One notice of one history event to one person over one channel.
+
+    The unique constraint is what makes a re-run job harmless: rows are created with
+    `ON CONFLICT DO NOTHING` and only `pending` rows are sent. A push delivery fans out to the
+    recipient's active devices; `sent_devices` remembers which already got it, so a retry after
+    a partial failure does not send twice to the others.
+    """
+
+    event = models.ForeignKey(
+        "incidents.IncidentEvent", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    provider_message_id = models.TextField(_("mã tin của nhà cung cấp"), blank=True)
+    sent_devices = models.JSONField(_("đã gửi tới thiết bị"), default=list, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt gửi thông báo")
+        verbose_name_plural = _("lượt gửi thông báo")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient", "channel"], name="delivery_once_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="delivery_sent_at"
+            ),
+        ]
+        indexes = [
+            # what admins look at: failures, newest first
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(status="failed"),
+                name="delivery_failed_created",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="delivery_recipient_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.event_id}→{self.recipient_id} ({self.status})"

@@ -1,13 +1,18 @@
-"""Device registration for push notifications (delivery itself lives in push.py, later)."""
+"""Device registration for push, following reports, and sending failed deliveries again.
+
+Delivery itself: deliveries.py (the job's work) and push.py (the FCM door)."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.accounts.models import User
+from backend.incidents.models import Incident
 
-from .models import Device
+from .models import Channel, Delivery, DeliveryStatus, Device, Follow
+from .tasks import notify_incident_status_changed
 
 
 def device_register(
@@ -26,6 +31,9 @@ def device_register(
                 "platform": platform,
                 "app_version": app_version,
                 "language": language,
+                "is_active": True,  # FCM may have declared it dead; the app says it lives
+                "deactivated_at": None,
+                "deactivation_reason": "",
                 "updated_at": now,
             },
             create_defaults={
@@ -45,3 +53,32 @@ def device_unregister(*, user: User, token: str) -> bool:
     """Forget `token` if it belongs to `user` (sign-out); True when a row was deleted."""
     deleted, _rows = Device.objects.filter(user=user, token=token).delete()
     return deleted > 0
+
+
+def report_follow(*, user: User, incident: Incident) -> Follow:
+    """`user` gets the status pushes of `incident` from now on (idempotent)."""
+    follow, _created = Follow.objects.get_or_create(incident=incident, user=user)
+    return follow
+
+
+def report_unfollow(*, user: User, incident: Incident) -> bool:
+    deleted, _rows = Follow.objects.filter(incident=incident, user=user).delete()
+    return deleted > 0
+
+
+def deliveries_retry(*, deliveries: QuerySet[Delivery]) -> int:
+    """Put failed push deliveries back to pending with fresh attempts and defer one job per event,
+    in one transaction (a rollback re-queues nothing). Returns how many were put back."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            deliveries.filter(status=DeliveryStatus.FAILED, channel=Channel.PUSH)
+            .select_for_update(of=("self",))
+            .values_list("pk", "event_id", "event__incident_id")
+        )
+        Delivery.objects.filter(pk__in=[pk for pk, _e, _i in rows]).update(
+            status=DeliveryStatus.PENDING, attempts=0, updated_at=now
+        )
+        for event_id, incident_id in sorted({(e, i) for _pk, e, i in rows}):
+            notify_incident_status_changed.defer(incident_id=incident_id, event_id=event_id)
+    return len(rows)

@@ -158,3 +158,19 @@ MOBILE_THROTTLE_RATES = {
     "submit": env_str("MOBILE_THROTTLE_SUBMIT", "30/hour"),
     "default": env_str("MOBILE_THROTTLE_DEFAULT", "600/minute"),
 }
+
+# Push (FCM HTTP v1 through firebase-admin, backend/notifications/push.py). Without a service
+# account file push is off (deliveries are recorded as skipped) unless FCM_ENABLED says otherwise;
+# FCM_ENDPOINT points the SDK elsewhere (tests and bench: a fake FCM server on 127.0.0.1).
+FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "hotline1022")
+FCM_ENABLED = env_bool("FCM_ENABLED", bool(FCM_CREDENTIALS_FILE))
+FCM_ENDPOINT = env_str("FCM_ENDPOINT", "https://fcm.googleapis.com")
+FCM_TIMEOUT_SECONDS = env_int("FCM_TIMEOUT_SECONDS", 10)
+FCM_BATCH_SIZE = env_int("FCM_BATCH_SIZE", 500)  # send_each takes at most 500 messages
+FCM_MAX_CONNECTIONS = env_int("FCM_MAX_CONNECTIONS", 100)
+FCM_MAX_ATTEMPTS = env_int("FCM_MAX_ATTEMPTS", 6)
+FCM_RETRY_BASE_SECONDS = env_int("FCM_RETRY_BASE_SECONDS", 15)  # 15, 30, 60, … s
+FCM_RETRY_MAX_SECONDS = env_int("FCM_RETRY_MAX_SECONDS", 3600)
+FCM_ANDROID_CHANNEL = env_str("FCM_ANDROID_CHANNEL", "report_status")
+FCM_TTL_SECONDS = env_int("FCM_TTL_SECONDS", 3 * 24 * 3600)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from backend.incidents.models import Category, Incident, Status
 from geo.loaders import load_boundaries
 from geo.locate import locate
-from geo.models import AdminArea
+from geo.models import AdminArea, AreaAssignment
 
 from .wards import WARDS_FILE
 
@@ -75,3 +75,21 @@ def test_points_outside_the_new_set_keep_their_old_ward(tmp_path: Path) -> None:
     }
     assert moved["T-0"] == moved["T-1"] == "hcmc-2025"
     assert moved["T-2"] == "bd-only"
+
+
+def test_mapping_mode_writes_fresh_rows_and_leaves_incidents_as_filed() -> None:
+    incidents = make_incidents()
+    filed = {i.pk: i.ward_id for i in incidents}
+    load_boundaries(WARDS_FILE, slug="hcmc-2032", name="2032", valid_from=dt.date(2032, 1, 1))
+    for _ in range(2):  # idempotent: the second run replaces, never duplicates
+        call_command(
+            "reassign_wards", "--to", "hcmc-2032", "--all", "--mapping", stdout=io.StringIO()
+        )
+    rows = AreaAssignment.objects.filter(
+        boundary_set__slug="hcmc-2032", subject="incidents.incident"
+    )
+    assert rows.count() == len(incidents)
+    for incident in Incident.objects.filter(pk__in=filed):
+        assert incident.ward_id == filed[incident.pk]
+        mapped = rows.get(object_id=incident.pk).area
+        assert mapped.boundary_set.slug == "hcmc-2032" and mapped.code == incident.ward.code

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from backend.incidents.models import Incident
-from geo.bulk import reassign_areas
+from geo.bulk import assign_to_set, reassign_areas
 from geo.models import BoundarySet
 
 
@@ -21,6 +21,12 @@ class Command(BaseCommand):
             action="store_true",
             help="also closed/resolved incidents (default: open ones only)",
         )
+        parser.add_argument(
+            "--mapping",
+            action="store_true",
+            help="write the wards of the new set as fresh mapping rows (geo AreaAssignment) "
+            "and leave incidents as filed: the fast way for millions of old incidents",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         target = BoundarySet.objects.filter(slug=opts["slug"]).first()
@@ -29,6 +35,18 @@ class Command(BaseCommand):
         incidents = Incident.objects.all() if opts["all"] else Incident.objects.open()
         total = incidents.count()
         self.stdout.write(f"Re-mapping {total} incidents to '{target.slug}' …")
+        if opts["mapping"]:
+            with transaction.atomic():
+                written = assign_to_set(
+                    incidents, point_field="location", boundary_set_id=target.pk
+                )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{written} incidents mapped to a ward of '{target.slug}'; "
+                    f"{total - written} outside every ward of the new set"
+                )
+            )
+            return
         with transaction.atomic():
             changed = reassign_areas(
                 incidents, point_field="location", area_field="ward", boundary_set_id=target.pk

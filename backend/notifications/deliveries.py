@@ -1,0 +1,263 @@
+"""Push a report's status change to its reporter and followers, recording one delivery each.
+
+Invariants:
+- One `Delivery` row per (event, recipient, channel), created with ON CONFLICT DO NOTHING;
+  only `pending` rows are sent, and each is locked (SKIP LOCKED) while its batch is in flight,
+  so a re-run or a concurrent run of the job never sends a delivery twice.
+- A delivery fans out to the recipient's active devices; devices already reached are kept in
+  `sent_devices`, so a retry after a partial failure only goes to the ones that missed it.
+- Dead tokens (UNREGISTERED, sender mismatch) deactivate their device. Transient failures keep
+  the row `pending` until `FCM_MAX_ATTEMPTS`, then `failed`; a refused payload fails at once.
+Side effects: FCM requests (push.py), Device deactivation, Delivery updates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from backend.incidents.models import EventKind, Incident, IncidentEvent, Status
+
+from . import push
+from .models import Channel, Delivery, DeliveryStatus, Device, Follow
+
+
+class RetryLater(Exception):
+    """Some deliveries of the event are still pending after a transient failure."""
+
+    def __init__(self, *, pending: int, retry_after: float | None) -> None:
+        super().__init__(f"{pending} deliveries pending (retry after {retry_after})")
+        self.pending = pending
+        self.retry_after = retry_after
+
+
+@dataclass
+class PushRun:
+    """What one run of the job did, for logs, tests and the benchmark."""
+
+    deliveries: int = 0
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0
+    no_device: int = 0
+    skipped: int = 0
+    messages: int = 0
+    dead_tokens: int = 0
+    retry_after: float | None = None
+
+
+def _chunks[T](items: list[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def recipients_of(incident: Incident) -> set[int]:
+    """The reporter (if any) and every follower of the report."""
+    users = set(Follow.objects.filter(incident=incident).values_list("user_id", flat=True))
+    if incident.reporter_id is not None:
+        users.add(incident.reporter_id)
+    return users
+
+
+class _Texts:
+    """Title/body per (language, is reporter), computed once per run."""
+
+    def __init__(self, incident: Incident, to_status: str) -> None:
+        self.incident = incident
+        self.to_status = to_status
+        self._cache: dict[tuple[str, bool], tuple[str, str]] = {}
+
+    def __call__(self, language: str, is_reporter: bool) -> tuple[str, str]:
+        key = (language, is_reporter)
+        if key not in self._cache:
+            with translation.override(language):
+                self._cache[key] = self._render(is_reporter)
+        return self._cache[key]
+
+    def _render(self, is_reporter: bool) -> tuple[str, str]:
+        title = _("Phản ánh %(reference)s") % {"reference": self.incident.reference}
+        status = str(Status(self.to_status).label)
+        if self.to_status == Status.NEW and is_reporter:
+            body = _("Chúng tôi đã nhận phản ánh của bạn.")
+        elif is_reporter:
+            body = _("Phản ánh của bạn đã chuyển sang trạng thái «%(status)s».") % {
+                "status": status
+            }
+        else:
+            body = _("Phản ánh bạn theo dõi đã chuyển sang trạng thái «%(status)s».") % {
+                "status": status
+            }
+        return title, body
+
+
+def push_status_change(*, event_id: int) -> PushRun:
+    """Create the push deliveries of status event `event_id` and send the pending ones."""
+    run = PushRun()
+    event = (
+        IncidentEvent.objects.select_related("incident")
+        .filter(pk=event_id, kind=EventKind.STATUS)
+        .first()
+    )
+    if event is None:  # the incident was deleted since: nothing to tell anyone
+        return run
+    incident = event.incident
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        [
+            Delivery(event=event, recipient_id=user_id, channel=Channel.PUSH, created_at=now)
+            for user_id in sorted(recipients_of(incident))
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    pending = Delivery.objects.filter(
+        event=event, channel=Channel.PUSH, status=DeliveryStatus.PENDING
+    )
+    if not settings.FCM_ENABLED:
+        run.skipped = pending.update(
+            status=DeliveryStatus.SKIPPED,
+            last_error="push disabled (FCM_ENABLED=0)",
+            updated_at=now,
+        )
+        return run
+    texts = _Texts(incident, event.to_status)
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                pending.filter(pk__gt=last_id)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")[: settings.FCM_BATCH_SIZE]
+            )
+            if not rows:
+                break
+            last_id = rows[-1].pk
+            _send(rows, event, incident, texts, run)
+    return run
+
+
+def _payload(event: IncidentEvent, incident: Incident) -> dict[str, str]:
+    return {
+        "type": "report_status",
+        "report_id": str(incident.pk),
+        "reference": incident.reference,
+        "status": event.to_status,
+        "event_id": str(event.pk),
+        "link": f"hotline1022://reports/{incident.pk}",
+    }
+
+
+def _send(
+    rows: list[Delivery],
+    event: IncidentEvent,
+    incident: Incident,
+    texts: _Texts,
+    run: PushRun,
+) -> None:
+    devices: dict[int, list[Device]] = defaultdict(list)
+    for device in (
+        Device.objects.filter(user_id__in={r.recipient_id for r in rows}, is_active=True)
+        .only("id", "user_id", "token", "language")
+        .order_by("id")
+    ):
+        devices[device.user_id].append(device)
+    data = _payload(event, incident)
+    collapse = f"report-{incident.pk}"
+    targets: list[tuple[Delivery, Device]] = []
+    messages: list[push.PushMessage] = []
+    for row in rows:
+        for device in devices[row.recipient_id]:
+            if device.pk in row.sent_devices:
+                continue
+            title, body = texts(device.language, row.recipient_id == incident.reporter_id)
+            targets.append((row, device))
+            messages.append(
+                push.PushMessage(
+                    token=device.token, title=title, body=body, data=data, collapse_key=collapse
+                )
+            )
+    results: list[push.PushResult] = []
+    for chunk in _chunks(messages, push.MAX_BATCH):
+        results.extend(push.send_batch(chunk))
+    run.messages += len(messages)
+    outcomes: dict[int, list[tuple[Device, push.PushResult]]] = defaultdict(list)
+    for (row, device), result in zip(targets, results, strict=True):
+        outcomes[row.pk].append((device, result))
+    now = timezone.now()
+    dead: dict[int, str] = {}
+    for row in rows:
+        _settle(row, outcomes.get(row.pk, []), dead, now, run)
+    if dead:
+        run.dead_tokens += Device.objects.filter(pk__in=dead, is_active=True).update(
+            is_active=False, deactivated_at=now, deactivation_reason="fcm_unregistered"
+        )
+    Delivery.objects.bulk_update(
+        rows,
+        [
+            "status",
+            "attempts",
+            "last_error",
+            "provider_message_id",
+            "sent_devices",
+            "updated_at",
+            "sent_at",
+        ],
+    )
+
+
+def _settle(
+    row: Delivery,
+    outcomes: Iterable[tuple[Device, push.PushResult]],
+    dead: dict[int, str],
+    now: dt.datetime,
+    run: PushRun,
+) -> None:
+    """Fold one delivery's per-device results into its row."""
+    run.deliveries += 1
+    retry: list[push.PushResult] = []
+    errors: list[str] = []
+    tried = False
+    for device, result in outcomes:
+        tried = True
+        if result.outcome is push.Outcome.SENT:
+            row.sent_devices = [*row.sent_devices, device.pk]
+            row.provider_message_id = " ".join(
+                filter(None, [row.provider_message_id, result.message_id])
+            )
+        elif result.outcome is push.Outcome.DEAD_TOKEN:
+            dead[device.pk] = result.error
+        elif result.outcome is push.Outcome.RETRY:
+            retry.append(result)
+            errors.append(result.error)
+        else:
+            errors.append(result.error)
+    if tried:
+        row.attempts += 1
+    if errors:
+        row.last_error = errors[-1]
+    row.updated_at = now
+    if retry and row.attempts < settings.FCM_MAX_ATTEMPTS:
+        row.status = DeliveryStatus.PENDING
+        run.pending += 1
+        waits = [r.retry_after for r in retry if r.retry_after is not None]
+        if waits:
+            run.retry_after = max([run.retry_after or 0.0, *waits])
+    elif row.sent_devices:
+        row.status = DeliveryStatus.SENT
+        row.sent_at = row.sent_at or now
+        run.sent += 1
+    elif errors:
+        row.status = DeliveryStatus.FAILED
+        run.failed += 1
+    else:  # no active device, or every one of them turned out dead
+        row.status = DeliveryStatus.NO_DEVICE
+        run.no_device += 1
