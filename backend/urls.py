@@ -2,11 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.health import healthz
 
 urlpatterns = [
+    # the staff map will live at /; until then the front door is the API documentation
+    path("", RedirectView.as_view(pattern_name="swagger-ui", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/geo/", include("geo.urls")),

@@ -9,9 +9,10 @@
    alternate run by run, so both see the same machine load.
 2. Reports without photos, 4 concurrent clients: server CPU per request (thread CPU time) and
    reports/s.
-The server is a threaded wsgiref server in a child process (settings dev, DEBUG off) on its own
-database `hotline1022_bench_submit`; peak RSS of that process (after the photo runs and at the
-end) and of the bench process (client + baseline) is reported.
+The server is a wsgiref server with a pool of 4 long-lived worker threads (like gunicorn's gthread
+worker, so database connections persist as in production) in a child process (settings dev,
+DEBUG off) on its own database `hotline1022_bench_submit`; peak RSS of that process (after the
+photo runs and at the end) and of the bench process (client + baseline) is reported.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from common import ROOT, bench_database, percentile
 
 SERVER = r"""
 import json, resource, sys, threading, time
-from socketserver import ThreadingMixIn
+from concurrent.futures import ThreadPoolExecutor
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import django
 django.setup()
@@ -77,10 +78,24 @@ def timed(environ, start_response):
 class Quiet(WSGIRequestHandler):
     def log_message(self, *args): pass
 
-class Threaded(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+class Pooled(WSGIServer):
+    # A fixed pool of long-lived worker threads, like gunicorn's gthread worker: each thread keeps
+    # its database connection (CONN_MAX_AGE). ThreadingMixIn would start a thread, and so open a
+    # new PostgreSQL connection with cold catalog caches, for every request.
+    pool = ThreadPoolExecutor(4)
 
-server = make_server("127.0.0.1", 0, timed, server_class=Threaded, handler_class=Quiet)
+    def process_request(self, request, client_address):
+        self.pool.submit(self.work, request, client_address)
+
+    def work(self, request, client_address):
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+server = make_server("127.0.0.1", 0, timed, server_class=Pooled, handler_class=Quiet)
 print(server.server_port, flush=True)
 server.serve_forever()
 """

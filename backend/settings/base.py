@@ -149,6 +149,11 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 PHOTO_DISPLAY_MAX = env_int("PHOTO_DISPLAY_MAX", 1600)
 PHOTO_THUMB_MAX = env_int("PHOTO_THUMB_MAX", 320)
+# Uploads up to this size stay in memory (Django's default is 2.5 MB): a phone photo (12 MP JPEG
+# ≈ 2–5 MB) is read whole by clean_photo anyway, so a temporary file would only add a disk
+# write and read-back (~2 ms per 3 MB photo). Larger files still go to a temporary file; worst
+# case in memory per request: 5 photos × this size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 # The app must attach at least this many photos (other channels may file without any).
 MOBILE_REPORT_MIN_PHOTOS = env_int("MOBILE_REPORT_MIN_PHOTOS", 1)
 # Mobile API throttles (per user, or per client IP before sign-in).

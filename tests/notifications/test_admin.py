@@ -20,6 +20,7 @@ TASK = "notify_incident_status_changed"
 
 def failed_delivery(incident: Incident) -> Delivery:
     event = incident.events.get(kind=EventKind.STATUS)
+    assert incident.reporter is not None
     return Delivery.objects.create(
         event=event,
         recipient=incident.reporter,
