@@ -18,7 +18,7 @@ PYTHON := $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
 	2>/dev/null && { echo $$c; break; }; done)
 
 .PHONY: help run serve test lint system-packages test-system-packages venv db stop migrate seed \
-	messages messages-update bench clean
+	messages messages-update bench clean assets
 
 help:
 	@echo "make run    — cài đặt + chạy API, bản đồ và worker / set up and serve on http://$(HOST):$(PORT)"
@@ -50,6 +50,16 @@ $(VENV)/.installed: pyproject.toml
 	@$(PY) -m pip install -q -e ".[dev]"
 	@touch $@
 
+# Browser libraries of the staff map from the npm registry (package-lock.json), served from
+# node_modules/ through STATICFILES_DIRS; re-installed when package.json or the lock changes.
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install nodejs and npm"; exit 1; }
+	@echo "==> browser assets (npm ci)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 messages: venv
 	@$(PY) manage.py compilemessages --ignore=.venv -v 0
 
@@ -65,7 +75,7 @@ migrate: db
 seed: migrate
 	@$(PY) manage.py seed
 
-run: seed messages
+run: seed messages assets
 	@echo "==> http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl+C to stop"
 	@$(PY) manage.py procrastinate worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
@@ -81,7 +91,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: test-system-packages venv messages lint
+test: test-system-packages venv messages assets lint
 	DJANGO_SETTINGS_MODULE=backend.settings.test $(VENV)/bin/pytest
 
 bench: db

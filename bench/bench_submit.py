@@ -1,6 +1,6 @@
 """Mobile submit benchmark: POST /api/mobile/v1/reports through a local HTTP server.
 
-    .venv/bin/python bench/bench_submit.py [--photo-runs 30] [--plain-runs 200]
+    .venv/bin/python bench/bench_submit.py [--photo-runs 60] [--plain-runs 200]
 
 1. One 12-megapixel JPEG (4000×3000, ~3 MB, EXIF GPS + orientation) per report: server-side
    median/p95 (WSGI wall time inside the server process, including reading the request body
@@ -188,7 +188,7 @@ def stats(base: str, reset: bool = True) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--photo-runs", type=int, default=30)
+    parser.add_argument("--photo-runs", type=int, default=60)
     parser.add_argument("--plain-runs", type=int, default=200)
     args = parser.parse_args()
 
@@ -221,24 +221,30 @@ def main() -> None:
             assert post(base, token, photo) == 201  # warm-up: imports, caches, connection
             bare_pillow(photo)
         stats(base)
-        baseline = []
+        baseline, baseline_cpu = [], []
         for _ in range(args.photo_runs):  # alternate, so that both see the same machine load
             assert post(base, token, photo) == 201
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.thread_time()
             bare_pillow(photo)
             baseline.append(time.perf_counter() - t)
+            baseline_cpu.append(time.thread_time() - cpu)
         report = stats(base)
         walls = [w for w, _cpu, _read in report["samples"]]
+        cpus = [c for _w, c, _read in report["samples"]]
         reads = [r for _w, _cpu, r in report["samples"]]
         median, p95 = percentile(walls, 50), percentile(walls, 95)
         base_median, base_p95 = percentile(baseline, 50), percentile(baseline, 95)
         print(f"submit with photo: median {median * 1e3:.0f} ms, p95 {p95 * 1e3:.0f} ms "
               f"(n={len(walls)}, server-side; of which reading the body from the socket: "
               f"median {percentile(reads, 50) * 1e3:.1f} ms)")  # fmt: skip
+        paired = percentile([w / b for w, b in zip(walls, baseline, strict=True)], 50)
         print(
             f"bare Pillow baseline: median {base_median * 1e3:.0f} ms, p95 {base_p95 * 1e3:.0f} ms"
-            f" → ratio {median / base_median:.2f}×"
+            f" → ratio {median / base_median:.2f}× (median of run-by-run ratios {paired:.2f}×)"
         )
+        print(f"CPU time (request thread / baseline): median {percentile(cpus, 50) * 1e3:.0f} ms"
+              f" / {percentile(baseline_cpu, 50) * 1e3:.0f} ms"
+              f" → {percentile(cpus, 50) / percentile(baseline_cpu, 50):.2f}×")  # fmt: skip
         print(f"server peak RSS after the photo runs: {int(report['maxrss_kb']) / 1024:.0f} MB")
 
         for _ in range(5):

@@ -32,3 +32,22 @@ def wards_geojson(*, tolerance: float = 0.0001, boundary_set_id: int | None = No
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, set_id, [str(lv) for lv in ASSIGNABLE_LEVELS]])
         return str(cursor.fetchone()[0])
+
+
+def sample_points(*, per_area: int, seed: int = 1022) -> list[tuple[int, float, float]]:
+    """`per_area` random points inside each assignable area in force: (area_id, lon, lat).
+
+    For synthetic data (benchmarks, demo): spreads generated incidents over real streets'
+    wards instead of stacking them on one point per ward.
+    """
+    set_id = boundary_set_id_at()
+    sql = f"""
+        SELECT id, ST_X(pt), ST_Y(pt) FROM (
+            SELECT id, (ST_Dump(ST_GeneratePoints(geom, %s, %s))).geom AS pt
+            FROM {AdminArea._meta.db_table}
+            WHERE boundary_set_id = %s AND level = ANY(%s)) s
+        ORDER BY id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [per_area, seed, set_id, [str(lv) for lv in ASSIGNABLE_LEVELS]])
+        return [(int(a), float(x), float(y)) for a, x, y in cursor.fetchall()]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_auth as auth
+from . import views_follow as follow
 from . import views_reports as reports
 
 app_name = "mobile_api"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("reports/<int:pk>", reports.ReportDetailView.as_view(), name="report"),
     path("reports/<int:pk>/cancel", reports.ReportCancelView.as_view(), name="report-cancel"),
     path("reports/<int:pk>/rating", reports.ReportRatingView.as_view(), name="report-rating"),
+    path("reports/<int:pk>/follow", follow.ReportFollowView.as_view(), name="report-follow"),
     path("devices", reports.DevicesView.as_view(), name="devices"),
     path("devices/<str:token>", reports.DeviceView.as_view(), name="device"),
 ]

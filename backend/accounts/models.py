@@ -63,3 +63,47 @@ class AuthToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiClient(models.Model):
+    """A third-party application allowed to file reports through Open311 (`api_key`).
+
+    Only the SHA-256 of the key is stored; the key itself is shown once, when it is issued.
+    Reports it files are attributed to its own service `user` (never a resident account).
+    """
+
+    name = models.CharField(_("tên ứng dụng"), max_length=200)
+    contact_email = models.EmailField(_("email liên hệ"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_client",
+        verbose_name=_("tài khoản dịch vụ"),
+    )
+    key_prefix = models.CharField(_("tiền tố khóa"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    rate_limit = models.CharField(
+        _("giới hạn tần suất"),
+        max_length=32,
+        default="600/hour",
+        help_text=_("số yêu cầu/chu kỳ, ví dụ 600/hour, 20/minute"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ứng dụng Open311")
+        verbose_name_plural = _("ứng dụng Open311")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate_limit__regex=r"^[1-9][0-9]*/(second|minute|hour|day)$"),
+                name="apiclient_rate_limit_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -79,7 +79,14 @@ class CleanPhoto:
 
 
 def _read_limited(upload: IO[bytes], max_bytes: int) -> bytes:
-    data = upload.read(max_bytes + 1)
+    # A Django upload knows its size: read that much (+1 to notice more) rather than
+    # max_bytes + 1, since a buffered file's read(n) allocates n bytes up front (reading a 3 MB
+    # temporary file with read(20 MB) costs ~1.4 ms instead of ~0.2 ms).
+    size = getattr(upload, "size", None)
+    expected = size if isinstance(size, int) and 0 <= size <= max_bytes else max_bytes
+    data = upload.read(expected + 1)
+    if expected < len(data) <= max_bytes:  # more than announced: read on up to the limit
+        data += upload.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:
         raise PhotoRejected(
             _("Ảnh vượt quá %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)},

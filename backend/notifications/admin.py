@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Delivery, DeliveryStatus, Device, Follow
+from .models import Delivery, DeliveryStatus, Device, Follow, JobError, Notice
 from .services import deliveries_retry
 
 
@@ -60,6 +60,9 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a deleted row would let a re-run job send again
+
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
@@ -81,3 +84,49 @@ class FollowAdmin(admin.ModelAdmin):
     list_select_related = ["incident", "user"]
     search_fields = ["incident__reference", "user__username", "user__phone"]
     raw_id_fields = ["incident", "user"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """SMS/e-mail to units (reminders, alerts, digest): read-only, like deliveries."""
+
+    list_display = [
+        "id",
+        "kind",
+        "unit",
+        "incident",
+        "period",
+        "channel",
+        "address",
+        "status",
+        "attempts",
+        "updated_at",
+    ]
+    list_filter = ["kind", "status", "channel", "created_at"]
+    list_select_related = ["unit", "incident"]
+    search_fields = ["incident__reference", "unit__code", "unit__name", "address"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in Notice._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a deleted row would let the next sweep send the alert again
+
+
+@admin.register(JobError)
+class JobErrorAdmin(admin.ModelAdmin):
+    list_display = ["job_id", "task_name", "attempt", "at"]
+    list_filter = ["task_name"]
+    search_fields = ["job_id", "error"]
+    ordering = ["-at"]
+    readonly_fields = [f.name for f in JobError._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -137,3 +137,104 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.event_id}→{self.recipient_id} ({self.status})"
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", _("Nhắc hạn xử lý")
+    OVERDUE = "overdue", _("Cảnh báo quá hạn")
+    ESCALATION = "escalation", _("Báo cáo cấp trên")
+    DIGEST = "digest", _("Báo cáo tuần")
+
+
+class Notice(models.Model):
+    """One SMS or e-mail to a unit's staff or leader: a reminder, an overdue alert, an escalation
+    (each about one report) or the weekly digest (about one week).
+
+    Leaders are addressed by the phone and e-mail on their unit, not as users, so these are not
+    `Delivery` rows (which belong to a history event and a user). Same rules, though: the unique
+    constraints make each alert once per (report, level, channel, address) and each digest once
+    per (unit, week, channel, address); rows are created with ON CONFLICT DO NOTHING and only
+    `pending` rows are sent. The text is rendered when the row is created, so a retry sends
+    exactly what was decided.
+    """
+
+    kind = models.CharField(_("loại"), max_length=16, choices=NoticeKind.choices)
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="notices", verbose_name=_("đơn vị")
+    )
+    period = models.DateField(_("tuần (ngày gửi)"), null=True, blank=True)
+    channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
+    address = models.CharField(_("gửi tới"), max_length=254)
+    subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
+    body = models.TextField(_("nội dung"))
+    html = models.TextField(blank=True)
+    attachment = models.TextField(blank=True)  # CSV of the digest
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo cho đơn vị")
+        verbose_name_plural = _("thông báo cho đơn vị")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "kind", "channel", "address"],
+                condition=Q(incident__isnull=False),
+                name="notice_once_per_report_level",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "kind", "period", "channel", "address"],
+                condition=Q(incident__isnull=True),
+                name="notice_once_per_unit_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(incident__isnull=False) | Q(period__isnull=False),
+                name="notice_about_report_or_period",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notice_sent_at"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at"], name="notice_created"),
+            models.Index(
+                fields=["-created_at"], condition=Q(status="failed"), name="notice_failed_created"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.channel}→{self.address} ({self.status})"
+
+
+class JobError(models.Model):
+    """The last exception of a procrastinate job (procrastinate keeps the status, not the error);
+    written by the worker's task middleware (jobs.py), read by `manage.py jobs_failed`.
+    `job_id` is no foreign key: procrastinate may delete old jobs on its own."""
+
+    job_id = models.BigIntegerField(unique=True)
+    task_name = models.CharField(max_length=128)
+    attempt = models.PositiveIntegerField(default=0)
+    error = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lỗi tác vụ nền")
+        verbose_name_plural = _("lỗi tác vụ nền")
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} ({self.task_name}): {self.error[:60]}"

@@ -6,9 +6,11 @@ settings (`FCM_*`) and rebuilt if they change (tests start a fake FCM server per
 - Credentials: `FCM_CREDENTIALS_FILE` (a service account JSON) or, without it, anonymous
   credentials (no Authorization header) for the loopback fake server.
 - Endpoint: `FCM_ENDPOINT` replaces https://fcm.googleapis.com for the v1 send URL.
-- HTTP: a connection pool of `FCM_MAX_CONNECTIONS` for that endpoint with the SDK's own status
-  retries switched off — a 429/503 comes back to the caller at once with its Retry-After, and the
-  job is retried later instead of holding a worker thread asleep.
+- HTTP: `FCM_MAX_CONNECTIONS` keep-alive connections to that endpoint, used by as many long-lived
+  sender threads (one `messaging.send` each; `send_each` starts one thread per message for every
+  batch, which cost ~40 % of the throughput in bench/bench_push.py). The SDK's own status retries
+  are off: a 429/503 comes back at once with its Retry-After and the job is retried later instead
+  of holding a worker thread asleep. Proxy variables are read once, not on every request.
 
 `send_batch` returns one `PushResult` per message in order; it never raises for a per-message
 failure, only sorts it into an `Outcome` the caller acts on.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import enum
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +32,7 @@ from firebase_admin import credentials, exceptions, messaging
 from google.auth.credentials import AnonymousCredentials
 from urllib3.util.retry import Retry
 
-MAX_BATCH = 500  # FCM's limit for send_each
+MAX_BATCH = 500  # messages per call, as FCM's send_each allows
 _APP_NAME = "hotline1022-push"
 
 
@@ -65,7 +68,7 @@ class _Anonymous(credentials.Base):
 
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"key": None, "app": None}
+_state: dict[str, Any] = {"key": None, "app": None, "pool": None}
 
 
 def _config() -> tuple[str, str, str, float, int]:
@@ -78,17 +81,17 @@ def _config() -> tuple[str, str, str, float, int]:
     )
 
 
-def _app() -> firebase_admin.App:
-    """The firebase App for the current settings, created (and configured) on first use."""
+def _app() -> tuple[firebase_admin.App, ThreadPoolExecutor]:
+    """The firebase App and sender threads for the current settings, created on first use."""
     key = _config()
     with _lock:
         if _state["key"] == key:
-            return _state["app"]
-        if _state["app"] is not None:
-            firebase_admin.delete_app(_state["app"])
-            _state.update(key=None, app=None)
+            return _state["app"], _state["pool"]
+        _close()
         cred_file, project_id, endpoint, timeout, connections = key
         cred = credentials.Certificate(cred_file) if cred_file else _Anonymous()
+        # the service account names its project; an explicit FCM_PROJECT_ID wins
+        project_id = project_id or getattr(cred, "project_id", None) or "hotline1022-dev"
         app = firebase_admin.initialize_app(
             cred, {"projectId": project_id, "httpTimeout": timeout}, name=_APP_NAME
         )
@@ -99,22 +102,32 @@ def _app() -> firebase_admin.App:
         adapter = requests.adapters.HTTPAdapter(
             pool_connections=1,
             pool_maxsize=connections,
-            pool_block=True,  # send_each runs one thread per message; they queue for a socket
+            pool_block=True,
             max_retries=Retry(
                 total=1, connect=1, read=0, status=0, redirect=0, respect_retry_after_header=False
             ),
         )
-        service._client.session.mount(endpoint, adapter)
-        _state.update(key=key, app=app)
-        return app
+        session = service._client.session
+        session.mount(endpoint, adapter)
+        session.proxies = requests.utils.get_environ_proxies(endpoint)
+        session.trust_env = False
+        pool = ThreadPoolExecutor(max_workers=connections, thread_name_prefix="fcm")
+        _state.update(key=key, app=app, pool=pool)
+        return app, pool
+
+
+def _close() -> None:
+    if _state["pool"] is not None:
+        _state["pool"].shutdown(wait=True)
+    if _state["app"] is not None:
+        firebase_admin.delete_app(_state["app"])
+    _state.update(key=None, app=None, pool=None)
 
 
 def reset() -> None:
-    """Forget the App (tests, or after credentials rotate)."""
+    """Forget the App and its threads (tests, or after credentials rotate)."""
     with _lock:
-        if _state["app"] is not None:
-            firebase_admin.delete_app(_state["app"])
-        _state.update(key=None, app=None)
+        _close()
 
 
 def _message(push: PushMessage) -> messaging.Message:
@@ -152,10 +165,7 @@ def _retry_after(error: exceptions.FirebaseError) -> float | None:
         return 60.0
 
 
-def _result(response: messaging.SendResponse) -> PushResult:
-    if response.success:
-        return PushResult(Outcome.SENT, message_id=response.message_id)
-    error = response.exception
+def _classify(error: exceptions.FirebaseError) -> PushResult:
     text = f"{type(error).__name__}: {error}"[:1000]
     if isinstance(error, messaging.UnregisteredError | messaging.SenderIdMismatchError):
         return PushResult(Outcome.DEAD_TOKEN, error=text)
@@ -174,33 +184,21 @@ def _result(response: messaging.SendResponse) -> PushResult:
     return PushResult(Outcome.FAILED, error=text)
 
 
+def _send_one(app: firebase_admin.App, push: PushMessage) -> PushResult:
+    try:
+        message_id = messaging.send(_message(push), app=app)
+    except ValueError as exc:  # the SDK refused the payload before sending it
+        return PushResult(Outcome.FAILED, error=f"ValueError: {exc}"[:1000])
+    except exceptions.FirebaseError as exc:
+        return _classify(exc)
+    return PushResult(Outcome.SENT, message_id=message_id)
+
+
 def send_batch(pushes: Sequence[PushMessage]) -> list[PushResult]:
     """Send up to MAX_BATCH messages concurrently; one result per message, in order."""
-    if not pushes:
-        return []
     if len(pushes) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} messages per batch")
-    app = _app()
-    encoded: list[messaging.Message] = []
-    results: dict[int, PushResult] = {}
-    for index, push in enumerate(pushes):
-        try:
-            message = _message(push)
-            messaging._MessagingService.encode_message(message)  # validate before sending
-        except ValueError as exc:  # the SDK refuses the payload locally
-            results[index] = PushResult(Outcome.FAILED, error=f"ValueError: {exc}"[:1000])
-        else:
-            encoded.append(message)
-    if encoded:
-        try:
-            batch = messaging.send_each(encoded, app=app)
-        except exceptions.FirebaseError as exc:  # the whole batch failed to go out
-            failed = PushResult(Outcome.RETRY, error=f"{type(exc).__name__}: {exc}"[:1000])
-            responses: list[PushResult] = [failed] * len(encoded)
-        else:
-            responses = [_result(r) for r in batch.responses]
-        sent = iter(responses)
-        for index in range(len(pushes)):
-            if index not in results:
-                results[index] = next(sent)
-    return [results[i] for i in range(len(pushes))]
+    if not pushes:
+        return []
+    app, pool = _app()
+    return list(pool.map(lambda push: _send_one(app, push), pushes))

@@ -61,7 +61,8 @@ def report_follow(*, user: User, incident: Incident) -> Follow:
     return follow
 
 
-def report_unfollow(*, user: User, incident: Incident) -> bool:
+def report_unfollow(*, user: User, incident: Incident | int) -> bool:
+    """Stop following `incident` (or its id: a report hidden since can still be unfollowed)."""
     deleted, _rows = Follow.objects.filter(incident=incident, user=user).delete()
     return deleted > 0
 

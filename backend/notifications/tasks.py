@@ -13,6 +13,10 @@ from procrastinate.contrib.django import app
 from procrastinate.jobs import Job
 
 from .deliveries import RetryLater, push_status_change
+from .digest_notices import digest_send
+from .notices import SEND_TASK, notices_send
+from .reminders import reminders_sweep
+from .schedule import weekly_utc_cron
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +59,46 @@ def notify_incident_status_changed(incident_id: int, event_id: int) -> None:
     )
     if run.pending:
         raise RetryLater(pending=run.pending, retry_after=run.retry_after)
+
+
+class NoticeRetry(BaseRetryStrategy):
+    """Backoff for SMS/e-mail notices: NOTICE_RETRY_BASE_SECONDS · 2^attempt, capped. Only
+    `RetryLater` is retried; the rows bound themselves (NOTICE_MAX_ATTEMPTS each)."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if not isinstance(exception, RetryLater):
+            return None
+        if job.attempts + 1 >= 2 * settings.NOTICE_MAX_ATTEMPTS:
+            return None
+        delay = min(
+            settings.NOTICE_RETRY_MAX_SECONDS, settings.NOTICE_RETRY_BASE_SECONDS * 2**job.attempts
+        )
+        return RetryDecision(retry_at=timezone.now() + dt.timedelta(seconds=delay))
+
+
+@app.task(queue="notifications", name=SEND_TASK, retry=NoticeRetry())
+def send_notices(notice_ids: list[int]) -> None:
+    """Send the pending SMS/e-mail notices among `notice_ids`."""
+    run = notices_send(notice_ids=notice_ids)
+    logger.info("notices: %s sent, %s failed, %s pending", run.sent, run.failed, run.pending)
+    if run.pending:
+        raise RetryLater(pending=run.pending, retry_after=None)
+
+
+# Periodic jobs: procrastinate evaluates cron in UTC and defers each tick once, however many
+# workers run (procrastinate_periodic_defers is unique per task, periodic id and timestamp).
+@app.periodic(cron=settings.REMINDER_SWEEP_CRON, periodic_id="reminders")
+@app.task(queue="notifications", name="reminders_sweep", pass_context=False)
+def reminders_sweep_job(timestamp: int) -> None:
+    run = reminders_sweep(now=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
+    logger.info("reminder sweep at %s: %s, %s notices queued", timestamp, run.found, run.queued)
+
+
+@app.periodic(
+    cron=weekly_utc_cron(settings.DIGEST_SCHEDULE, settings.TIME_ZONE), periodic_id="digest"
+)
+@app.task(queue="notifications", name="weekly_digest", pass_context=False)
+def weekly_digest_job(timestamp: int) -> None:
+    """The weekly digest to every unit leader, for the week ending at this tick."""
+    queued = digest_send(at=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
+    logger.info("weekly digest at %s: %s notices queued", timestamp, queued)

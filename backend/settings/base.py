@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from backend.notifications.jobs import record_job_error as _record_job_error
+
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,6 +35,8 @@ INSTALLED_APPS = [
     "backend.incidents",
     "backend.staff",
     "backend.notifications",
+    "backend.open311",
+    "backend.transparency",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +83,15 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Browser libraries come from the npm registry (package.json, `make assets` runs npm ci) and are
+# served from node_modules under /static/vendor/ — no CDN at run time.
+STATICFILES_DIRS = [("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist")]
+# Staff map basemap: an XYZ raster URL ({z}/{x}/{y}), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+# with MAP_BASEMAP_ATTRIBUTION; empty = no basemap, ward boundaries only (tests, offline).
+MAP_BASEMAP_URL = env_str("MAP_BASEMAP_URL", "")
+MAP_BASEMAP_ATTRIBUTION = env_str("MAP_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+LOGIN_URL = "staff-login"
+LOGIN_REDIRECT_URL = "staff-map"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("HOTLINE_MEDIA_ROOT", str(VAR_DIR / "media")))
 
@@ -137,6 +150,12 @@ SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 SMS_SENDER = env_str("SMS_SENDER", "HOTLINE1022")
 SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10)
+SMS_HTTP_USERNAME = env_str("SMS_HTTP_USERNAME", "")  # HTTP basic auth instead of the token
+SMS_HTTP_PASSWORD = env_str("SMS_HTTP_PASSWORD", "")
+SMS_HTTP_CONTENT_TYPE = env_str("SMS_HTTP_CONTENT_TYPE", "application/json")
+# string.Template with $to, $text, $sender (escaped for the content type); empty: JSON
+# {"to", "text", "sender"}. E.g. form: "phone=$to&message=$text&brandname=$sender".
+SMS_HTTP_BODY_TEMPLATE = env_str("SMS_HTTP_BODY_TEMPLATE", "")
 OTP_LENGTH = env_int("OTP_LENGTH", 6)
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
 OTP_RESEND_SECONDS = env_int("OTP_RESEND_SECONDS", 60)
@@ -149,11 +168,6 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 PHOTO_DISPLAY_MAX = env_int("PHOTO_DISPLAY_MAX", 1600)
 PHOTO_THUMB_MAX = env_int("PHOTO_THUMB_MAX", 320)
-# Uploads up to this size stay in memory (Django's default is 2.5 MB): a phone photo (12 MP JPEG
-# ≈ 2–5 MB) is read whole by clean_photo anyway, so a temporary file would only add a disk
-# write and read-back (~2 ms per 3 MB photo). Larger files still go to a temporary file; worst
-# case in memory per request: 5 photos × this size.
-FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 # The app must attach at least this many photos (other channels may file without any).
 MOBILE_REPORT_MIN_PHOTOS = env_int("MOBILE_REPORT_MIN_PHOTOS", 1)
 # Mobile API throttles (per user, or per client IP before sign-in).
@@ -168,7 +182,7 @@ MOBILE_THROTTLE_RATES = {
 # account file push is off (deliveries are recorded as skipped) unless FCM_ENABLED says otherwise;
 # FCM_ENDPOINT points the SDK elsewhere (tests and bench: a fake FCM server on 127.0.0.1).
 FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE", "")
-FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "hotline1022")
+FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")  # default: the service account's
 FCM_ENABLED = env_bool("FCM_ENABLED", bool(FCM_CREDENTIALS_FILE))
 FCM_ENDPOINT = env_str("FCM_ENDPOINT", "https://fcm.googleapis.com")
 FCM_TIMEOUT_SECONDS = env_int("FCM_TIMEOUT_SECONDS", 10)
@@ -179,3 +193,55 @@ FCM_RETRY_BASE_SECONDS = env_int("FCM_RETRY_BASE_SECONDS", 15)  # 15, 30, 60, �
 FCM_RETRY_MAX_SECONDS = env_int("FCM_RETRY_MAX_SECONDS", 3600)
 FCM_ANDROID_CHANNEL = env_str("FCM_ANDROID_CHANNEL", "report_status")
 FCM_TTL_SECONDS = env_int("FCM_TTL_SECONDS", 3 * 24 * 3600)
+
+# Open311 GeoReport v2 (/open311/v2/) and the public statistics (issue 7). Client keys are issued
+# in the admin (accounts.ApiClient, each with its own rate); requests without a key are limited
+# per client IP.
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "hochiminhcity.gov.vn")
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "Tổng đài 1022 — 1022@tphcm.gov.vn")
+OPEN311_KEY_SERVICE = env_str(
+    "OPEN311_KEY_SERVICE", "Đề nghị cấp api_key: 1022@tphcm.gov.vn / API keys: 1022@tphcm.gov.vn"
+)
+OPEN311_CHANGESET = "2026-11-23T00:00:00+07:00"
+OPEN311_ANONYMOUS_RATE = env_str("OPEN311_ANONYMOUS_RATE", "600/hour")
+OPEN311_MAX_PAGE_SIZE = 1000
+OPEN311_DEFAULT_RADIUS_M = env_int("OPEN311_DEFAULT_RADIUS_M", 500)
+OPEN311_MAX_RADIUS_M = env_int("OPEN311_MAX_RADIUS_M", 20_000)
+
+# Reminders and escalation (issue 5): a sweep every 15 minutes. A reminder to the assigned unit
+# when a report is due within REMINDER_DUE_WITHIN_HOURS; an overdue alert to the unit leader; an
+# escalation to the parent unit's leader REMINDER_ESCALATE_AFTER_HOURS after the deadline. Reports
+# overdue for longer than REMINDER_LOOKBACK_DAYS are left alone (no flood on the first run).
+REMINDER_SWEEP_CRON = env_str("REMINDER_SWEEP_CRON", "*/15 * * * *")  # UTC; minutes only
+REMINDER_DUE_WITHIN_HOURS = env_int("REMINDER_DUE_WITHIN_HOURS", 24)
+REMINDER_ESCALATE_AFTER_HOURS = env_int("REMINDER_ESCALATE_AFTER_HOURS", 48)
+REMINDER_LOOKBACK_DAYS = env_int("REMINDER_LOOKBACK_DAYS", 7)
+REMINDER_SWEEP_LIMIT = env_int("REMINDER_SWEEP_LIMIT", 5000)  # per level and sweep
+# Weekly digest to unit leaders: "<weekday> HH:MM" in TIME_ZONE (converted to UTC cron once, in
+# backend/notifications/schedule.py); the digest covers the 7 days before that instant.
+DIGEST_SCHEDULE = env_str("DIGEST_SCHEDULE", "FRI 15:00")
+# SMS and e-mail notices (reminders, alerts, digest): retries with backoff.
+NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 5)
+NOTICE_RETRY_BASE_SECONDS = env_int("NOTICE_RETRY_BASE_SECONDS", 60)  # 60, 120, 240, … s
+NOTICE_RETRY_MAX_SECONDS = env_int("NOTICE_RETRY_MAX_SECONDS", 3600)
+# E-mail through Django's mailers (Django 6.1 replaces the EMAIL_* settings with MAILERS): the
+# console backend by default; EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend + EMAIL_*
+# for a real SMTP relay.
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_SMTP_OPTIONS = {
+    "host": env_str("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "username": env_str("EMAIL_HOST_USER", ""),
+    "password": env_str("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+    "timeout": env_int("EMAIL_TIMEOUT", 20),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tổng đài 1022 <no-reply@1022.tphcm.gov.vn>")
+# procrastinate workers remember each failed job's last exception (manage.py jobs_failed).
+PROCRASTINATE_WORKER_DEFAULTS = {"task_middleware": [_record_job_error]}

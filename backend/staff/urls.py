@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, directory, exports, views
+from . import actions, directory, exports, map, views
 
 app_name = "staff"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("units/<int:pk>/members", directory.UnitMembersView.as_view(), name="unit-members"),
     path("stats/overdue", directory.OverdueView.as_view(), name="overdue"),
     path("stats/late-rate", directory.LateRateView.as_view(), name="late-rate"),
+    path("stats/summary", map.SummaryView.as_view(), name="summary"),
+    path("tiles/<int:z>/<int:x>/<int:y>.mvt", map.IncidentTileView.as_view(), name="tiles"),
+    path("incidents/<int:pk>/reporter", map.ReporterView.as_view(), name="reporter"),
     path("incidents", views.IncidentListView.as_view(), name="incidents"),
     path("incidents.geojson", views.IncidentGeoJSONView.as_view(), name="incidents-geojson"),
     path("incidents.csv", exports.CsvExportView.as_view(), name="incidents-csv"),

@@ -19,7 +19,7 @@ def fcm(settings: Any) -> Iterator[FakeFCM]:
         settings.FCM_CREDENTIALS_FILE = ""
         settings.FCM_PROJECT_ID = fake.project
         settings.FCM_ENDPOINT = fake.endpoint
-        settings.FCM_TIMEOUT_SECONDS = 0.5
+        settings.FCM_TIMEOUT_SECONDS = 10  # generous: the machine may be busy
         settings.FCM_MAX_ATTEMPTS = 3
         settings.FCM_BATCH_SIZE = 500
         yield fake

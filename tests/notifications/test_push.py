@@ -7,6 +7,7 @@ deferred (a procrastinate_jobs row), so the wiring from workflow to push is exer
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -153,7 +154,10 @@ def test_dead_tokens_are_deactivated_and_not_used_again(
 
     active = dict(Device.objects.values_list("token", "is_active"))
     assert active == {"gone": False, "other-project": False, "alive": True}
-    assert Device.objects.get(token="gone").deactivated_at is not None
+    gone = Device.objects.get(token="gone")
+    assert gone.deactivated_at is not None and gone.deactivation_reason == "UnregisteredError"
+    mismatch = Device.objects.get(token="other-project")
+    assert mismatch.deactivation_reason == "SenderIdMismatchError"
     assert delivery(reporter).status == DeliveryStatus.SENT
     requests_before = fcm.count
     operator = make_staff(Role.OPERATOR, ward_unit(SAIGON))
@@ -239,14 +243,18 @@ def test_503_is_retried_a_bounded_number_of_times_then_failed(
 
 
 def test_slow_answer_times_out_and_is_retried(
-    fcm: FakeFCM, reporter: User, incident: Incident
+    fcm: FakeFCM, settings: Any, reporter: User, incident: Incident
 ) -> None:
     device(reporter, "slow")
-    fcm.script("slow", Reply.slow(2.0))
+    fcm.script("slow", Reply.slow(1.5))
     args = receive(incident)
+    settings.FCM_TIMEOUT_SECONDS = 0.3
+    started = time.monotonic()
     retry = run_job(args)
+    assert time.monotonic() - started < 1.4  # gave up at the timeout, no SDK-level retry
     assert retry is not None and retry.retry_after is None
     assert "DeadlineExceededError" in delivery(reporter).last_error
+    settings.FCM_TIMEOUT_SECONDS = 10
     assert run_job(args) is None
     assert delivery(reporter).status == DeliveryStatus.SENT
 

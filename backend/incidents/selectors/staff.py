@@ -118,17 +118,28 @@ def overdue_count_by_unit(*, user: Any, now: dt.datetime | None = None) -> dict[
     return dict(rows)
 
 
+# The one definition of "resolved in a period" and "late", shared with the public statistics
+# (selectors/public_stats.py): an incident counts in the period its resolution falls in; it is late
+# when it was resolved after its deadline (decided once, by incident_transition).
+LATE = Q(is_late=True)
+
+
+def resolved_between(start: dt.datetime, end: dt.datetime) -> Q:
+    return Q(resolved_at__gte=start, resolved_at__lt=end)
+
+
+def late_share(late: int, resolved: int) -> float | None:
+    return round(late / resolved, 4) if resolved else None
+
+
 def late_rate_by_unit(*, user: Any, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
     """Per unit, incidents resolved in [start, end): how many, how many late, the late share."""
     rows = (
         incidents_visible_to(user)
-        .filter(resolved_at__gte=start, resolved_at__lt=end)
+        .filter(resolved_between(start, end))
         .order_by()
         .values("unit_id")
-        .annotate(resolved=Count("*"), late=Count("is_late", filter=Q(is_late=True)))
+        .annotate(resolved=Count("*"), late=Count("is_late", filter=LATE))
         .order_by("unit_id")
     )
-    return [
-        {**row, "late_rate": round(row["late"] / row["resolved"], 4) if row["resolved"] else None}
-        for row in rows
-    ]
+    return [{**row, "late_rate": late_share(row["late"], row["resolved"])} for row in rows]

@@ -7,10 +7,6 @@ Invariants and side effects:
   storage first and deleted again if the transaction does not commit, so a failure leaves
   neither rows nor files. The service owns its transaction (`durable=True`): called inside
   another one it raises, because that outer rollback could not clean up the files.
-- Latency: when the device sends coordinates, the photos are cleaned on a helper thread while
-  this thread locates the ward and reads the routing and SLA rules (Pillow releases the GIL,
-  the queries wait on PostgreSQL). Errors keep the serial order: a rejected photo is reported
-  before an invalid or outside-the-city location. The helper thread touches no database.
 - One transaction writes the incident, its photos, the first history entry and the deferred
   notification job (procrastinate writes the job through the same connection).
 - Idempotency: (reporter, idempotency_key) is unique in the database. A retry with the same key
@@ -20,25 +16,21 @@ Invariants and side effects:
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.common.errors import DomainError
 from backend.notifications.tasks import notify_incident_status_changed
-from backend.units.models import Unit
 from backend.units.routing import unit_for
 from geo.locate import locate
 from geo.models import AdminArea
@@ -59,10 +51,6 @@ from ..photos import CleanPhoto, clean_photo
 from ..references import next_reference
 
 MAX_PHOTOS = 5
-# Long-lived helper threads (started on first use, so none exist before a pre-fork server forks):
-# starting a thread per request costs more than it saves on a busy machine. At most this many
-# photos are decoded at once per process; further reports wait their turn.
-PHOTO_WORKERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="photo")
 
 
 class OutsideServiceArea(DomainError):
@@ -75,15 +63,6 @@ class OutsideServiceArea(DomainError):
 class SubmitResult:
     incident: Incident
     created: bool
-
-
-@dataclass(frozen=True)
-class _Placement:
-    location: Point
-    source: LocationSource
-    ward: AdminArea
-    unit: Unit | None
-    due_at: dt.datetime | None
 
 
 def incident_for_key(*, reporter: User, idempotency_key: str) -> Incident | None:
@@ -106,43 +85,58 @@ def incident_submit(
     lat: float | None = None,
     photos: Sequence[IO[bytes]] = (),
     idempotency_key: str = "",
+    channel: str = Channel.MOBILE,
+    attributes: dict[str, Any] | None = None,
 ) -> SubmitResult:
-    """File a new report from the mobile app (see the module docstring for the rules)."""
+    """File a new report (see the module docstring for the rules).
+
+    `channel`: where it came from (the app, or Open311 for third-party clients). `attributes`:
+    the category's extra fields, already validated; kept on the first history entry.
+    """
     existing = incident_for_key(reporter=reporter, idempotency_key=idempotency_key)
     if existing is not None:
         return SubmitResult(existing, created=False)
     if len(photos) > MAX_PHOTOS:
         raise DomainError(_("Tối đa 5 ảnh."), code="too_many_photos")
-    now = timezone.now()
-    placement: _Placement | None = None
-    if lon is not None and lat is not None:
-        cleaned, placement = _clean_while_placing(photos, category, lon, lat, now)
-    else:
-        cleaned = _clean_all(photos)
+    cleaned = [_clean(i, upload) for i, upload in enumerate(photos)]
     exif = next((c for c in cleaned if c.gps is not None), None)
     exif_point = Point(*exif.gps, srid=4326) if exif and exif.gps else None
-    if placement is None:
-        if exif_point is None:
-            raise DomainError(
-                _("Cần vị trí: bật GPS hoặc gửi ảnh có thông tin vị trí."),
-                code="location_required",
-                details={"lat": _("Bắt buộc khi ảnh không có GPS."), "lon": _("Bắt buộc.")},
-            )
-        placement = _place(category, exif_point, LocationSource.PHOTO, now)
+    if lon is not None and lat is not None:
+        location, source = make_point(lon, lat), LocationSource.DEVICE
+    elif exif_point is not None:
+        location, source = exif_point, LocationSource.PHOTO
+    else:
+        raise DomainError(
+            _("Cần vị trí: bật GPS hoặc gửi ảnh có thông tin vị trí."),
+            code="location_required",
+            details={"lat": _("Bắt buộc khi ảnh không có GPS."), "lon": _("Bắt buộc.")},
+        )
+    area = locate(location.x, location.y)
+    if area is None:
+        raise OutsideServiceArea(details={"lat": location.y, "lon": location.x})
+    # The ward as `.only("id", "code", "name", "name_en")` would load it, but from locate's
+    # in-process cache (the same data locate just used): one query less per report.
+    ward = AdminArea.from_db(
+        AdminArea.objects.db,
+        ["id", "code", "name", "name_en"],
+        [area.id, area.code, area.name, area.name_en],
+    )
+    unit = unit_for(category=category, ward=ward)
+    now = timezone.now()
     incident = Incident(
         reporter=reporter,
-        channel=Channel.MOBILE,
+        channel=channel,
         category=category,
         description=description,
         address=address,
-        location=placement.location,
-        location_source=placement.source,
+        location=location,
+        location_source=source,
         exif_location=exif_point,
         exif_taken_at=next((c.taken_at for c in cleaned if c.taken_at), None),
-        ward=placement.ward,
-        unit=placement.unit,
+        ward=ward,
+        unit=unit,
         status=Status.NEW,
-        due_at=placement.due_at,
+        due_at=due_at_for(category=category, unit=unit, start=now),
         idempotency_key=idempotency_key,
         created_at=now,
     )
@@ -166,7 +160,8 @@ def incident_submit(
                 kind=EventKind.STATUS,
                 actor=reporter,
                 to_status=Status.NEW,
-                unit=placement.unit,
+                unit=unit,
+                data={"attributes": attributes} if attributes else {},
                 created_at=now,
             )
             notify_incident_status_changed.defer(incident_id=incident.pk, event_id=event.pk)
@@ -180,49 +175,6 @@ def incident_submit(
         _delete(stored)
         raise
     return SubmitResult(incident, created=True)
-
-
-def _place(
-    category: Category, location: Point, source: LocationSource, now: dt.datetime
-) -> _Placement:
-    """Ward (422 outside the city), responsible unit and deadline of a report at `location`."""
-    area = locate(location.x, location.y)
-    if area is None:
-        raise OutsideServiceArea(details={"lat": location.y, "lon": location.x})
-    # The ward as `.only("id", "code", "name", "name_en")` would load it, from locate's cache.
-    ward = AdminArea.from_db(
-        AdminArea.objects.db,
-        ["id", "code", "name", "name_en"],
-        [area.id, area.code, area.name, area.name_en],
-    )
-    unit = unit_for(category=category, ward=ward)
-    due_at = due_at_for(category=category, unit=unit, start=now)
-    return _Placement(location, source, ward, unit, due_at)
-
-
-def _clean_while_placing(
-    photos: Sequence[IO[bytes]], category: Category, lon: float, lat: float, now: dt.datetime
-) -> tuple[list[CleanPhoto], _Placement]:
-    """Photos on a helper thread while this thread queries; a photo error is raised first."""
-    if not photos:
-        return [], _place(category, make_point(lon, lat), LocationSource.DEVICE, now)
-    cleaning = PHOTO_WORKERS.submit(_clean_in, translation.get_language(), photos)
-    try:
-        placement = _place(category, make_point(lon, lat), LocationSource.DEVICE, now)
-    except Exception:
-        cleaning.result()  # a rejected photo is reported first, as in the serial order
-        raise
-    return cleaning.result(), placement
-
-
-def _clean_in(language: str | None, photos: Sequence[IO[bytes]]) -> list[CleanPhoto]:
-    """`_clean_all` on another thread, with the request's language for the error messages."""
-    with translation.override(language):
-        return _clean_all(photos)
-
-
-def _clean_all(photos: Sequence[IO[bytes]]) -> list[CleanPhoto]:
-    return [_clean(i, upload) for i, upload in enumerate(photos)]
 
 
 def _clean(index: int, upload: IO[bytes]) -> CleanPhoto:

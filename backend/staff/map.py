@@ -1,0 +1,149 @@
+"""Staff API v1 for the map page: incident tiles (MVT), the stats strip, the reporter's contact.
+
+Tiles carry exactly the list's rows: the same filters (`FilterSerializer`) on the same scope
+(`incidents_visible_to`); geo.tiles only adds the tile box and writes the ST_AsMVT SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.incidents.models import OPEN_STATUSES, Incident
+from backend.incidents.selectors.staff import (
+    apply_filters,
+    incidents_visible_to,
+    late_rate_by_unit,
+    overdue,
+)
+from backend.units.models import Role
+from backend.units.selectors import staff_scope
+from geo import tiles
+
+from . import serializers as s
+from .views import StaffView, parse_quarter, validated
+
+MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+LAYER = "incidents"
+POINT_MIN_ZOOM = 12  # below: counts per grid cell; from here on: one feature per incident
+POINT_LIMIT = 20_000  # per tile (≈ 300 KB): a denser tile shows a sample, the list shows all
+TILE_MAX_AGE = 15  # seconds; tiles are per user (private) and change with every action
+# Who sees the reporter's name and phone number: those who call residents back.
+CONTACT_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
+
+
+class MVTRenderer(BaseRenderer):
+    media_type = MVT_MEDIA_TYPE
+    format = "mvt"
+    charset = None
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data, default=str).encode()
+
+
+def with_overdue_flag(incidents: QuerySet[Incident], now: dt.datetime) -> QuerySet[Incident]:
+    late = Q(status__in=OPEN_STATUSES, due_at__lt=now)
+    return incidents.annotate(overdue=ExpressionWrapper(late, output_field=BooleanField()))
+
+
+class IncidentTileView(StaffView):
+    """GET tiles/{z}/{x}/{y}.mvt — layer `incidents`.
+
+    z ≥ 12: one point per incident (`id`, `status`, `overdue`); below: one point per grid cell
+    (`n` incidents, `overdue`, `open` counts). Same query parameters as the list.
+    """
+
+    renderer_classes = [MVTRenderer, JSONRenderer]
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(response, Response):  # errors (400/403/404) keep the API's JSON body
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get(self, request: Request, z: int, x: int, y: int) -> HttpResponse:
+        try:
+            tiles.tile_bounds(z, x, y)
+        except tiles.InvalidTile:
+            raise Http404 from None
+        filters = validated(s.FilterSerializer, request.query_params).to_filters()
+        now = timezone.now()
+        incidents = with_overdue_flag(
+            apply_filters(incidents_visible_to(request.user), filters, now=now), now
+        )
+        if z >= POINT_MIN_ZOOM:
+            body = tiles.point_tile(
+                incidents,
+                z=z,
+                x=x,
+                y=y,
+                layer=LAYER,
+                attributes=("status", "overdue"),
+                limit=POINT_LIMIT,
+            )
+        else:
+            opened = incidents.annotate(
+                open=ExpressionWrapper(Q(status__in=OPEN_STATUSES), output_field=BooleanField())
+            )
+            body = tiles.grid_tile(
+                opened, z=z, x=x, y=y, layer=LAYER, flags=("overdue", "open"), cells=16
+            )
+        response = HttpResponse(body, content_type=MVT_MEDIA_TYPE)
+        response["Cache-Control"] = f"private, max-age={TILE_MAX_AGE}"
+        return response
+
+
+class SummaryView(StaffView):
+    """GET stats/summary — the map's stats strip for everything in the caller's scope."""
+
+    def get(self, request: Request) -> Response:
+        now = timezone.now()
+        visible = incidents_visible_to(request.user)
+        today = timezone.localdate(now)
+        week_start = dt.datetime.combine(
+            today - dt.timedelta(days=today.weekday()),
+            dt.time.min,
+            tzinfo=timezone.get_current_timezone(),
+        )
+        start, end = parse_quarter(None)
+        rows = late_rate_by_unit(user=request.user, start=start, end=end)
+        resolved = sum(r["resolved"] for r in rows)
+        late = sum(r["late"] for r in rows)
+        return Response(
+            {
+                "open": visible.filter(status__in=OPEN_STATUSES).count(),
+                "overdue": overdue(visible, now=now).count(),
+                "resolved_this_week": visible.filter(resolved_at__gte=week_start).count(),
+                "quarter": {"start": start, "end": end, "resolved": resolved, "late": late},
+                "late_rate": round(late / resolved, 4) if resolved else None,
+            }
+        )
+
+
+class ReporterView(StaffView):
+    """GET incidents/{id}/reporter — name and phone of the reporter, for roles that call back."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        incident = (
+            incidents_visible_to(request.user).select_related("reporter").filter(pk=pk).first()
+        )
+        if incident is None:
+            raise Http404
+        roles = staff_scope(request.user).roles_for(incident.unit_id)
+        if not roles & CONTACT_ROLES:
+            raise PermissionDenied
+        reporter: Any = incident.reporter
+        if reporter is None:
+            return Response({"name": None, "phone": None})
+        return Response({"name": reporter.get_full_name() or None, "phone": reporter.phone or None})

@@ -1,0 +1,118 @@
+"""Map tiles benchmark: /api/staff/v1/tiles/{z}/{x}/{y}.mvt against its bare SQL, same run.
+
+    .venv/bin/python bench/bench_tiles.py [--count 2000000] [--runs 40]
+
+Uses its own database (hotline1022_bench_tiles in var/pg), filled once with `--count`
+synthetic incidents by `manage.py generate_incidents`. For each case the endpoint is called
+in-process through Django's test client (session auth, middleware, filters, scope, view) and
+the exact SQL it ran (captured with an execute wrapper) is replayed on the bare psycopg
+connection underneath Django; the two are interleaved. Prints median/p95 in ms, the ratio and
+the tile size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from typing import Any
+
+from common import bench_database, percentile
+
+CENTRE = (106.6983, 10.7721)  # Bến Thành market
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def ensure_rows(count: int) -> int:
+    from django.core.management import call_command
+
+    from backend.incidents.models import Incident
+
+    have = Incident.objects.count()
+    if have < count:
+        call_command("generate_incidents", count=count - have)
+    return Incident.objects.count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+    bench_database("hotline1022_bench_tiles")
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    total = ensure_rows(args.count)
+    print(f"incidents: {total:,}  runs per case: {args.runs}")
+    users = get_user_model().objects
+    clients = {}
+    for name in ("giamsat", "saigon.tiepnhan"):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(users.get(username=name))
+        clients[name] = client
+    connection.ensure_connection()
+    # the psycopg connection under Django: same server session, Django's geometry dumper,
+    # none of Django's layers (no view, no ORM, no cursor wrapper)
+    raw: Any = connection.connection
+    open_statuses = "new,received,assigned,in_progress,transferred,reopened"
+    cases: list[tuple[str, str, int, dict[str, str]]] = [
+        ("z12 centre, supervisor, open", "giamsat", 12, {"status": open_statuses}),
+        ("z12 centre, supervisor, all statuses", "giamsat", 12, {}),
+        ("z12 centre, ward operator, all", "saigon.tiepnhan", 12, {}),
+        ("z8 city, supervisor, open", "giamsat", 8, {"status": open_statuses}),
+        ("z8 city, supervisor, all statuses", "giamsat", 8, {}),
+        ("z8 city, supervisor, overdue", "giamsat", 8, {"overdue": "true"}),
+    ]
+    print(f"{'case':40} {'endpoint med/p95':>18} {'bare SQL med/p95':>18} {'ratio':>6} {'KB':>7}")
+    for label, user, z, params in cases:
+        x, y = tile_of(*CENTRE, z)
+        path = f"/api/staff/v1/tiles/{z}/{x}/{y}.mvt"
+        client = clients[user]
+        captured: list[tuple[str, Any]] = []
+
+        def capture(
+            execute: Any, sql: str, p: Any, many: bool, context: Any, into: list[Any] = captured
+        ) -> Any:
+            if "ST_AsMVT" in sql:
+                into.append((sql, p))
+            return execute(sql, p, many, context)
+
+        with connection.execute_wrapper(capture):
+            body = client.get(path, params).content
+        sql, sql_params = captured[-1]
+
+        def bare_sql(sql: str = sql, sql_params: Any = sql_params) -> None:
+            # what geo.tiles sends, minus Django: one transaction, JIT off
+            with raw.transaction():
+                raw.execute("SET LOCAL jit = off")
+                raw.execute(sql, sql_params).fetchone()
+
+        bare_sql()  # warm both paths
+        ours: list[float] = []
+        bare: list[float] = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            response = client.get(path, params)
+            ours.append(time.perf_counter() - t0)
+            assert response.status_code == 200
+            t0 = time.perf_counter()
+            bare_sql()
+            bare.append(time.perf_counter() - t0)
+        om, op = percentile(ours, 50) * 1000, percentile(ours, 95) * 1000
+        bm, bp = percentile(bare, 50) * 1000, percentile(bare, 95) * 1000
+        print(
+            f"{label:40} {om:8.1f} / {op:6.1f} {bm:8.1f} / {bp:6.1f} {om / bm:6.2f} "
+            f"{len(body) / 1024:7.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+import math
+from typing import Any
+
+import pytest
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
+from backend.incidents.models import Incident, Status
+from geo import tiles
+from tests.geo.mvt import decode
+from tests.incidents.factories import BEN_THANH, SAIGON, make_incident
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def test_tile_bounds_match_the_xyz_scheme() -> None:
+    whole = tiles.tile_bounds(0, 0, 0)
+    assert (whole.west, whole.east) == (-180, 180) and whole.north == pytest.approx(85.0511, 1e-4)
+    b = tiles.tile_bounds(12, *tile_of(106.7, 10.78, 12))
+    assert b.west <= 106.7 < b.east and b.south <= 10.78 < b.north
+    for bad in [(-1, 0, 0), (23, 0, 0), (3, 8, 0), (3, 0, -1)]:
+        with pytest.raises(tiles.InvalidTile):
+            tiles.tile_bounds(*bad)
+
+
+def flagged(ids: list[int]) -> Any:
+    late = ExpressionWrapper(Q(status=Status.RECEIVED), output_field=BooleanField())
+    return Incident.objects.filter(pk__in=ids).annotate(flag=late)
+
+
+@pytest.mark.django_db
+def test_point_tile_has_one_feature_per_row_with_attributes() -> None:
+    a = make_incident(SAIGON)
+    b = make_incident(SAIGON, status=Status.RECEIVED)
+    far = make_incident(BEN_THANH)
+    x, y = tile_of(a.location.x, a.location.y, 16)
+    body = tiles.point_tile(
+        flagged([a.pk, b.pk, far.pk]), z=16, x=x, y=y, layer="incidents",
+        attributes=("status", "flag"),
+    )  # fmt: skip
+    features = {f["id"]: f for f in decode(body)["incidents"]}
+    assert a.pk in features and b.pk in features
+    assert features[b.pk]["properties"] == {"status": "received", "flag": True}
+    assert features[a.pk]["properties"] == {"status": "new", "flag": False}
+    assert features[a.pk]["type"] == 1  # POINT
+    px, py = features[a.pk]["points"][0]
+    assert 0 <= px <= tiles.EXTENT and 0 <= py <= tiles.EXTENT
+    fx, fy = tile_of(far.location.x, far.location.y, 16)
+    assert far.pk not in features or (fx, fy) == (x, y)
+
+
+@pytest.mark.django_db
+def test_point_tile_is_empty_outside_the_rows_and_capped_by_limit() -> None:
+    ids = [make_incident(SAIGON).pk for _ in range(3)]
+    assert tiles.point_tile(flagged(ids), z=10, x=0, y=0, layer="incidents") == b""
+    where = make_incident(SAIGON).location
+    x, y = tile_of(where.x, where.y, 13)
+    capped = tiles.point_tile(flagged(ids), z=13, x=x, y=y, layer="incidents", limit=2)
+    assert len(decode(capped)["incidents"]) == 2
+
+
+@pytest.mark.django_db
+def test_grid_tile_counts_rows_and_flags_per_cell() -> None:
+    rows = [make_incident(SAIGON), make_incident(SAIGON, status=Status.RECEIVED)]
+    rows.append(make_incident(BEN_THANH, status=Status.RECEIVED))
+    x, y = tile_of(rows[0].location.x, rows[0].location.y, 8)
+    body = tiles.grid_tile(
+        flagged([r.pk for r in rows]), z=8, x=x, y=y, layer="incidents", flags=("flag",)
+    )
+    features = decode(body)["incidents"]
+    assert sum(f["properties"]["n"] for f in features) == 3
+    assert sum(f["properties"]["flag"] for f in features) == 2
+    assert all(f["id"] is None for f in features)
+
+
+def test_attribute_names_are_checked() -> None:
+    with pytest.raises(ValueError):
+        tiles.point_tile(Incident.objects.none(), z=1, x=0, y=0, layer="x", attributes=("a; DROP",))

@@ -1,0 +1,113 @@
+"""Staff API for the map: incident tiles, stats strip, reporter's contact."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from backend.incidents.models import Status
+from tests.geo.mvt import decode
+from tests.geo.test_tiles import tile_of
+from tests.incidents.factories import BEN_THANH, make_incident, make_user
+
+API = "/api/staff/v1/"
+
+
+def client_for(user: Any) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def tile_ids(client: APIClient, incident: Any, z: int = 15, **params: Any) -> set[int]:
+    x, y = tile_of(incident.location.x, incident.location.y, z)
+    response = client.get(f"{API}tiles/{z}/{x}/{y}.mvt", params)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    return {f["id"] for f in decode(response.content).get("incidents", [])}
+
+
+@pytest.mark.django_db
+def test_tiles_follow_scope_and_filters(people: dict[str, Any]) -> None:
+    mine = make_incident(description="Cây đổ chắn đường")
+    received = make_incident(status=Status.RECEIVED)
+    theirs = make_incident(BEN_THANH)
+    op = client_for(people["operator"])
+    assert {mine.pk, received.pk} <= tile_ids(op, mine)
+    assert theirs.pk not in tile_ids(op, theirs)
+    assert theirs.pk in tile_ids(client_for(people["supervisor"]), theirs)
+    assert tile_ids(op, mine, status="received") >= {received.pk}
+    assert mine.pk not in tile_ids(op, mine, status="received")
+    assert tile_ids(op, mine, q="cây đổ") & {mine.pk, received.pk} == {mine.pk}
+    assert mine.pk not in tile_ids(op, mine, overdue="true")
+
+
+@pytest.mark.django_db
+def test_tile_features_carry_status_and_overdue(people: dict[str, Any]) -> None:
+    late = make_incident(status=Status.RECEIVED, due_at=timezone.now() - dt.timedelta(hours=1))
+    x, y = tile_of(late.location.x, late.location.y, 14)
+    body = client_for(people["leader"]).get(f"{API}tiles/14/{x}/{y}.mvt").content
+    feature = next(f for f in decode(body)["incidents"] if f["id"] == late.pk)
+    assert feature["properties"] == {"status": "received", "overdue": True}
+
+
+@pytest.mark.django_db
+def test_low_zoom_tiles_are_counts_per_cell(people: dict[str, Any]) -> None:
+    a = make_incident()
+    make_incident(status=Status.RECEIVED, due_at=timezone.now() - dt.timedelta(hours=1))
+    x, y = tile_of(a.location.x, a.location.y, 8)
+    body = client_for(people["operator"]).get(f"{API}tiles/8/{x}/{y}.mvt").content
+    cells = decode(body)["incidents"]
+    assert sum(c["properties"]["n"] for c in cells) >= 2
+    assert sum(c["properties"]["overdue"] for c in cells) >= 1
+    assert set(cells[0]["properties"]) == {"n", "overdue", "open"}
+
+
+@pytest.mark.django_db
+def test_tiles_refuse_outsiders_and_bad_input(people: dict[str, Any]) -> None:
+    a = make_incident()
+    x, y = tile_of(a.location.x, a.location.y, 12)
+    path = f"{API}tiles/12/{x}/{y}.mvt"
+    assert client_for(None).get(path).status_code == 403
+    assert client_for(people["resident"]).get(path).status_code == 403
+    op = client_for(people["operator"])
+    assert op.get(f"{API}tiles/3/9/0.mvt").status_code == 404
+    bad = op.get(path, {"status": "bogus"})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_tile_query_budget(people: dict[str, Any], django_assert_max_num_queries: Any) -> None:
+    a = make_incident()
+    x, y = tile_of(a.location.x, a.location.y, 12)
+    client = APIClient()
+    client.force_login(people["leader"])
+    client.get(f"{API}me")
+    # session, user, memberships (+ unit tree); the tile: savepoint, SET LOCAL jit, query, release
+    with django_assert_max_num_queries(8):
+        assert client.get(f"{API}tiles/12/{x}/{y}.mvt").status_code == 200
+
+
+@pytest.mark.django_db
+def test_summary_counts_the_scope(people: dict[str, Any]) -> None:
+    make_incident(status=Status.RECEIVED, due_at=timezone.now() - dt.timedelta(hours=1))
+    make_incident(BEN_THANH)
+    body = client_for(people["operator"]).get(API + "stats/summary").json()
+    assert body["open"] >= 1 and body["overdue"] >= 1
+    assert set(body) == {"open", "overdue", "resolved_this_week", "quarter", "late_rate"}
+    everything = client_for(people["supervisor"]).get(API + "stats/summary").json()
+    assert everything["open"] >= body["open"] + 1
+
+
+@pytest.mark.django_db
+def test_reporter_contact_only_for_roles_that_call_back(people: dict[str, Any]) -> None:
+    resident = make_user(phone="+84907654321", first_name="Lan")
+    incident = make_incident(reporter=resident)
+    path = f"{API}incidents/{incident.pk}/reporter"
+    for role in ("operator", "leader", "supervisor"):
+        assert client_for(people[role]).get(path).json()["phone"] == "+84907654321"
+    assert client_for(people["handler"]).get(path).status_code == 403
+    assert client_for(people["other_ward"]).get(path).status_code == 404
