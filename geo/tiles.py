@@ -11,6 +11,9 @@ filtered and annotated (e.g. an `overdue` flag); this module adds the tile's bou
   The cell index is computed from longitude/latitude (Web Mercator x is linear in longitude;
   across one tile at city latitudes y is linear in latitude to well under a pixel), so no
   row is reprojected: only the cells are.
+- `summed_grid_tile`: the same 16 × 16 grid, but summed from pre-aggregated counts keyed by
+  Web Mercator cells (`cell_sql`: the cell of a point is tile (x, y) at zoom `CELL_ZOOMS`),
+  plus optional live point rows with signed weights (corrections the counts cannot hold).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.geos import Polygon
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
@@ -29,6 +33,8 @@ EXTENT = 4096  # tile coordinate units per side (the MVT default)
 BUFFER = 64  # units drawn beyond the edge so symbols on the border are not cut
 MAX_ZOOM = 22
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+GRID_SHIFT = 4  # a grid tile is 2**4 = 16 cells a side: its cells are the tiles of zoom z + 4
+CELL_ZOOMS = (12, 13, 14, 15)  # cell levels the counts are kept at: tile z reads z + 4 (≥ 12)
 
 
 class InvalidTile(ValueError):
@@ -157,3 +163,121 @@ def grid_tile(
         ) AS t WHERE t.geom IS NOT NULL
     """
     return _fetch(sql, [layer, z, x, y, *params, box.west, dx, box.south, dy])
+
+
+def cell_sql(geom: str, zoom: int) -> tuple[str, str]:
+    """SQL expressions for the Web Mercator tile (x, y) at `zoom` holding point column `geom`.
+
+    The same arithmetic as the XYZ scheme (`tile_bounds`), so cells nest exactly in tiles.
+    """
+    if not (0 <= zoom <= MAX_ZOOM and NAME.match(geom.replace(".", "_"))):
+        raise ValueError(f"bad cell zoom or column: {zoom}, {geom!r}")
+    n = 2**zoom
+    x = f"floor((ST_X({geom}) + 180) / 360 * {n})::int"
+    y = f"floor((1 - asinh(tan(radians(ST_Y({geom})))) / pi()) / 2 * {n})::int"
+    return x, y
+
+
+def lon_lat_sql(geom: str) -> tuple[str, str]:
+    """SQL expressions for the longitude and latitude of point column `geom`."""
+    if not NAME.match(geom.replace(".", "_")):
+        raise ValueError(f"bad column: {geom!r}")
+    return f"ST_X({geom})", f"ST_Y({geom})"
+
+
+def cell_level(z: int) -> int:
+    """The stored cell zoom a grid tile at zoom `z` (< 12) is summed from."""
+    return min(max(z + GRID_SHIFT, CELL_ZOOMS[0]), CELL_ZOOMS[-1])
+
+
+def summed_grid_tile(
+    counts: QuerySet[Model],
+    *,
+    z: int,
+    x: int,
+    y: int,
+    layer: str,
+    sums: Sequence[str] = (),
+    points: QuerySet[Model] | None = None,
+    geom_field: str = "location",
+) -> bytes:
+    """A grid tile (16 × 16 cells) summed from pre-aggregated counts.
+
+    `counts` rows have `cell_z`, `cell_x`, `cell_y` (a Web Mercator tile at a zoom of
+    `CELL_ZOOMS`), `n`, `sum_lon`, `sum_lat` and the integer columns named in `sums`; only the
+    rows at `cell_level(z)` inside the tile are read. `points` (optional) are live rows with a
+    point and integer weights `n` and `sums`, added to the cell their point falls in (a weight
+    may be negative: a correction of what the counts hold). Features: `n`, the `sums`, at the
+    mean position of the cell's rows; cells whose `n` sums to 0 or less are left out.
+    """
+    sum_names = _names([layer, *sums])[1:]
+    tile_bounds(z, x, y)
+    if z + GRID_SHIFT > CELL_ZOOMS[-1]:
+        raise ValueError(f"no counts are kept fine enough for a grid at zoom {z}")
+    try:
+        return _summed_grid_tile(counts, z, x, y, layer, sum_names, points, geom_field)
+    except EmptyResultSet:  # e.g. a scope of no units: nothing to draw
+        return b""
+
+
+def _summed_grid_tile(
+    counts: QuerySet[Model],
+    z: int,
+    x: int,
+    y: int,
+    layer: str,
+    sum_names: list[str],
+    points: QuerySet[Model] | None,
+    geom_field: str,
+) -> bytes:
+    level = cell_level(z)
+    span = 2 ** (level - z)  # cells of `level` across the tile
+    shift = level - z - GRID_SHIFT  # from a stored cell to a grid cell
+    inside = counts.filter(
+        cell_z=level,
+        cell_x__gte=x * span,
+        cell_x__lt=(x + 1) * span,
+        cell_y__gte=y * span,
+        cell_y__lt=(y + 1) * span,
+    ).order_by()
+    c_sql, c_params = inside.values_list(
+        "cell_x", "cell_y", "n", "sum_lon", "sum_lat", *sum_names
+    ).query.sql_with_params()
+    columns = ", ".join(["cx", "cy", "n", "sum_lon", "sum_lat", *sum_names])
+    carried = "".join(f", c.{f}" for f in sum_names)
+    parts = [
+        f"SELECT c.cx >> {shift} AS gx, c.cy >> {shift} AS gy, c.n, c.sum_lon, c.sum_lat{carried}"
+        f" FROM ({c_sql}) AS c ({columns})"
+    ]
+    params: list[Any] = [*c_params]
+    if points is not None:
+        grid_zoom = z + GRID_SHIFT
+        px, py = cell_sql("r.pt", grid_zoom)
+        lon, lat = lon_lat_sql("p.pt")
+        rows = _in_box(points, geom_field, tile_bounds(z, x, y))
+        p_sql, p_params = rows.values_list(geom_field, "n", *sum_names).query.sql_with_params()
+        p_columns = ", ".join(["pt", "n", *sum_names])
+        p_carried = "".join(f", p.{f}" for f in sum_names)
+        parts.append(
+            f"SELECT p.gx, p.gy, p.n, p.n * {lon}, p.n * {lat}{p_carried} FROM ("
+            f"SELECT {px} AS gx, {py} AS gy, r.* FROM ({p_sql}) AS r ({p_columns}) OFFSET 0"
+            f") AS p WHERE p.gx >> {GRID_SHIFT} = %s AND p.gy >> {GRID_SHIFT} = %s"
+        )
+        params += [*p_params, x, y]
+    totals = "".join(f", sum(u.{f})::int AS {f}" for f in sum_names)
+    union = " UNION ALL ".join(parts)
+    u_columns = ", ".join(["gx", "gy", "n", "sum_lon", "sum_lat", *sum_names])
+    sql = f"""
+        SELECT ST_AsMVT(t, %s, {EXTENT}, 'geom') FROM (
+            SELECT g.n{"".join(f", g.{f}" for f in sum_names)},
+                   ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(g.lon, g.lat), 4326), 3857),
+                                ST_TileEnvelope(%s, %s, %s), {EXTENT}, 0, true) AS geom
+            FROM (
+                SELECT sum(u.n)::int AS n{totals},
+                       sum(u.sum_lon) / sum(u.n) AS lon, sum(u.sum_lat) / sum(u.n) AS lat
+                FROM ({union}) AS u ({u_columns})
+                GROUP BY u.gx, u.gy HAVING sum(u.n) > 0
+            ) AS g
+        ) AS t WHERE t.geom IS NOT NULL
+    """
+    return _fetch(sql, [layer, z, x, y, *params])

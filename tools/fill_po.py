@@ -4,7 +4,6 @@
 
 Each area of the code keeps its English strings in its own JSON file, so that
 `make messages-update` (makemessages + this) never makes two people edit one file.
-
 Prints the msgids that are still untranslated, so a new string is never missed.
 """
 
@@ -13,22 +12,27 @@ import re
 import sys
 from pathlib import Path
 
-ENTRY = re.compile(r'msgid "((?:[^"\\]|\\.)*)"\nmsgstr ""(?!\n")')
+# msgid "…" or msgid ""\n"…"\n"…" (long strings wrap), followed by an empty msgstr
+ENTRY = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")')
+PART = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _msgid(block: str) -> str:
+    return "".join(json.loads(f'"{part}"') for part in PART.findall(block))
 
 
 def fill(po_text: str, mapping: dict[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
-        msgid = match.group(1)
-        key = json.loads(f'"{msgid}"')
-        if key not in mapping:
+        key = _msgid(match.group(1))
+        if not key or key not in mapping:
             return match.group(0)
-        return f'msgid "{msgid}"\nmsgstr {json.dumps(mapping[key], ensure_ascii=False)}'
+        return f"msgid {match.group(1)}msgstr {json.dumps(mapping[key], ensure_ascii=False)}\n"
 
     return ENTRY.sub(replace, po_text)
 
 
 def untranslated(po_text: str) -> list[str]:
-    return re.findall(r'msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""\n(?!")', po_text)
+    return [k for k in (_msgid(m.group(1)) for m in ENTRY.finditer(po_text)) if k]
 
 
 def main(po_path: str, *json_paths: str) -> None:

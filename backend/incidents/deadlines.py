@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
+from django.db import connection
 
 from backend.units.models import CalendarDay, DayKind, SlaPolicy, SlaUnit, Unit
 
@@ -45,10 +46,14 @@ def legal_holidays(year: int) -> frozenset[dt.date]:
 
 
 class WorkCalendar:
-    """Working days: weekdays minus legal holidays, corrected by admin-edited days (per year)."""
+    """Working days: weekdays minus legal holidays, corrected by admin-edited days (per year).
 
-    def __init__(self) -> None:
-        self._overrides: dict[int, dict[dt.date, str]] = {}
+    `overrides`: admin-edited days already read, per year (`due_at_for` reads them together with
+    the SLA policy); other years are read from `CalendarDay` when first needed.
+    """
+
+    def __init__(self, overrides: dict[int, dict[dt.date, str]] | None = None) -> None:
+        self._overrides: dict[int, dict[dt.date, str]] = dict(overrides or {})
 
     def _year(self, year: int) -> dict[dt.date, str]:
         if year not in self._overrides:
@@ -112,23 +117,61 @@ def add_working_hours(
         now = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
 
 
+def _deadline_sql() -> str:
+    policy, day = SlaPolicy._meta.db_table, CalendarDay._meta.db_table
+    # The unit's own policy sorts before the category default (NULLS LAST); with unit_id NULL
+    # only the default matches. One row even without a policy, so the days always come back.
+    return (
+        "SELECT p.amount, p.period,"
+        f" ARRAY(SELECT d.date FROM {day} d WHERE d.date BETWEEN %s AND %s ORDER BY d.date),"
+        f" ARRAY(SELECT d.kind FROM {day} d WHERE d.date BETWEEN %s AND %s ORDER BY d.date)"
+        " FROM (SELECT 1) AS one LEFT JOIN ("
+        f" SELECT amount, period FROM {policy}"
+        " WHERE category_id = %s AND (unit_id = %s OR unit_id IS NULL)"
+        " ORDER BY unit_id LIMIT 1"
+        ") AS p ON true"
+    )
+
+
+DEADLINE_SQL = _deadline_sql()
+
+
+def _policy_and_days(
+    category: Category, unit: Unit | None, years: range
+) -> tuple[tuple[int, str], dict[int, dict[dt.date, str]]]:
+    """(amount, period) as `sla_for`, and the admin-edited days of `years`: one query."""
+    first, last = dt.date.max, dt.date.min  # no years: no days
+    if years:
+        first, last = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            DEADLINE_SQL, [first, last, first, last, category.pk, unit.pk if unit else None]
+        )
+        amount, period, dates, kinds = cursor.fetchone()
+    overrides: dict[int, dict[dt.date, str]] = {year: {} for year in years}
+    for date, kind in zip(dates, kinds, strict=True):
+        overrides[date.year][date] = kind
+    if amount is None:
+        default_amount, default_period = settings.HOTLINE_DEFAULT_SLA
+        return (int(default_amount), str(default_period)), overrides
+    return (int(amount), str(period)), overrides
+
+
 def sla_for(*, category: Category, unit: Unit | None) -> tuple[int, str]:
-    """(amount, period) of the unit's own policy for the category, else the category default."""
-    policies = SlaPolicy.objects.filter(category=category)
-    if unit is not None:
-        policies = policies.filter(unit__in=[unit]) | policies.filter(unit__isnull=True)
-    else:
-        policies = policies.filter(unit__isnull=True)
-    best = policies.order_by("unit_id").values_list("amount", "period").first()  # NULLS LAST
-    if best is not None:
-        return best[0], best[1]
-    amount, period = settings.HOTLINE_DEFAULT_SLA
-    return int(amount), str(period)
+    """(amount, period) of the unit's own policy for the category, else the category default,
+    else settings.HOTLINE_DEFAULT_SLA."""
+    return _policy_and_days(category, unit, range(0))[0]
 
 
 def due_at_for(*, category: Category, unit: Unit | None, start: dt.datetime) -> dt.datetime | None:
-    """When a report of `category` handled by `unit` and started at `start` is due."""
-    amount, period = sla_for(category=category, unit=unit)
+    """When a report of `category` handled by `unit` and started at `start` is due.
+
+    One query: the policy and the admin-edited days of this year and the next (a deadline
+    rarely reaches further; later years are read when needed).
+    """
+    year = start.astimezone(local_tz()).year
+    (amount, period), overrides = _policy_and_days(category, unit, range(year, year + 2))
+    calendar = WorkCalendar(overrides)
     if period == SlaUnit.WORKING_HOURS:
-        return add_working_hours(start, amount)
-    return add_working_days(start, amount)
+        return add_working_hours(start, amount, calendar)
+    return add_working_days(start, amount, calendar)

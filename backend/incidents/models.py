@@ -254,3 +254,52 @@ class Rating(models.Model):
                 condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_5"
             ),
         ]
+
+
+class IncidentGridCount(models.Model):
+    """How many incidents lie in a map cell, per status, category, unit, ward and overdue flag.
+
+    Kept by `backend.incidents.grid` in the same transaction as every write that moves an
+    incident between keys (the write services), rebuilt from scratch by
+    `manage.py rebuild_incident_grid`. A cell is the Web Mercator tile (`cell_x`, `cell_y`) at
+    zoom `cell_z` (geo.tiles.CELL_ZOOMS): low-zoom map tiles sum these rows instead of counting
+    millions of incidents. `is_overdue` is "open and due before `IncidentGridState.overdue_as_of`";
+    incidents falling due after that instant are counted live (few) until the next roll.
+    `sum_lon`/`sum_lat` place a cell's feature at the mean position of its incidents.
+    """
+
+    cell_z = models.PositiveSmallIntegerField()
+    cell_x = models.IntegerField()
+    cell_y = models.IntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    category_id = models.BigIntegerField()
+    unit_id = models.BigIntegerField(null=True)
+    ward_id = models.BigIntegerField()
+    is_overdue = models.BooleanField()
+    n = models.IntegerField()
+    sum_lon = models.FloatField()
+    sum_lat = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "cell_z",
+                    "cell_x",
+                    "cell_y",
+                    "status",
+                    "category_id",
+                    "unit_id",
+                    "ward_id",
+                    "is_overdue",
+                ],
+                name="incident_grid_key",
+                nulls_distinct=False,
+            ),
+        ]
+
+
+class IncidentGridState(models.Model):
+    """One row: the instant the grid's `is_overdue` flags were computed for (see grid.roll)."""
+
+    overdue_as_of = models.DateTimeField()

@@ -69,7 +69,7 @@ def recipients_of(incident: Incident) -> set[int]:
     return users
 
 
-class _Texts:
+class StatusTexts:
     """Title/body per (language, is reporter), computed once per run."""
 
     def __init__(self, incident: Incident, to_status: str) -> None:
@@ -112,7 +112,7 @@ def push_status_change(*, event_id: int) -> PushRun:
         return run
     incident = event.incident
     now = timezone.now()
-    _create(event.pk, sorted(recipients_of(incident)), Channel.PUSH, now)
+    deliveries_create(event.pk, sorted(recipients_of(incident)), Channel.PUSH, now)
     pending = Delivery.objects.filter(
         event=event, channel=Channel.PUSH, status=DeliveryStatus.PENDING
     )
@@ -123,7 +123,7 @@ def push_status_change(*, event_id: int) -> PushRun:
             updated_at=now,
         )
         return run
-    texts = _Texts(incident, event.to_status)
+    texts = StatusTexts(incident, event.to_status)
     last_id = 0
     while True:
         with transaction.atomic():
@@ -154,7 +154,7 @@ def _send(
     rows: list[Delivery],
     event: IncidentEvent,
     incident: Incident,
-    texts: _Texts,
+    texts: StatusTexts,
     run: PushRun,
 ) -> None:
     devices: dict[int, list[Device]] = defaultdict(list)
@@ -206,7 +206,7 @@ ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
 """
 
 
-def _create(event_id: int, recipients: list[int], channel: str, now: dt.datetime) -> None:
+def deliveries_create(event_id: int, recipients: list[int], channel: str, now: dt.datetime) -> None:
     """The delivery rows of `event_id` on `channel`, unless they exist (a re-run)."""
     with connection.cursor() as cursor:
         cursor.execute(

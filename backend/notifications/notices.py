@@ -95,18 +95,44 @@ def notices_create(drafts: list[NoticeDraft]) -> list[int]:
     return sorted(pk for pk, status in rows if status == DeliveryStatus.PENDING)
 
 
-def _deliver(notice: Notice) -> None:
-    if notice.channel == Channel.SMS:
-        send_sms(to=notice.address, text=notice.body)
+TRANSIENT = (SmsError, smtplib.SMTPException, OSError)  # worth another attempt later
+
+
+def deliver(
+    *,
+    channel: str,
+    address: str,
+    body: str,
+    subject: str = "",
+    html: str = "",
+    attachment: str = "",
+    attachment_name: str = "",
+) -> None:
+    """One SMS (through the one SMS door) or one e-mail (Django's default mailer); raises one
+    of TRANSIENT when the gateway or the mail server refuses."""
+    if channel == Channel.SMS:
+        send_sms(to=address, text=body)
         return
-    message = EmailMultiAlternatives(subject=notice.subject, body=notice.body, to=[notice.address])
-    if notice.html:
-        message.attach_alternative(notice.html, "text/html")
-    if notice.attachment:
-        name = f"bao-cao-tuan-{notice.period:%Y-%m-%d}.csv" if notice.period else "bao-cao.csv"
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[address])
+    if html:
+        message.attach_alternative(html, "text/html")
+    if attachment:
         # UTF-8 with BOM: Excel, which most units open it in, then shows Vietnamese correctly
-        message.attach(name, "\ufeff" + notice.attachment, "text/csv; charset=utf-8")
+        message.attach(attachment_name, "\ufeff" + attachment, "text/csv; charset=utf-8")
     message.send()
+
+
+def _deliver(notice: Notice) -> None:
+    name = f"bao-cao-tuan-{notice.period:%Y-%m-%d}.csv" if notice.period else "bao-cao.csv"
+    deliver(
+        channel=notice.channel,
+        address=notice.address,
+        body=notice.body,
+        subject=notice.subject,
+        html=notice.html,
+        attachment=notice.attachment,
+        attachment_name=name,
+    )
 
 
 def notices_send(*, notice_ids: list[int]) -> SendRun:
@@ -126,7 +152,7 @@ def notices_send(*, notice_ids: list[int]) -> SendRun:
             notice.updated_at = now
             try:
                 _deliver(notice)
-            except (SmsError, smtplib.SMTPException, OSError) as exc:
+            except TRANSIENT as exc:
                 notice.last_error = f"{type(exc).__name__}: {exc}"[:1000]
                 if notice.attempts < settings.NOTICE_MAX_ATTEMPTS:
                     run.pending += 1

@@ -180,7 +180,7 @@ def reminders_sweep(*, now: dt.datetime | None = None) -> SweepRun:
                     "due_at", "id"
                 )[:limit]
             )
-            run.found[kind] = len(rows)
+            run.found[kind.value] = len(rows)
             unassigned = {i.unit_id for i in rows if i.unit_id and not i.assignee_id}
             handlers = _handlers_by_unit(unassigned) if kind == NoticeKind.REMINDER else {}
             ids = notices_create(_drafts(kind, rows, defaultdict(list, handlers)))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.incidents.models import Incident
 
-from .models import Channel, Delivery, DeliveryStatus, Device, Follow
+from .models import Delivery, DeliveryStatus, Device, Follow
 from .tasks import notify_incident_status_changed
 
 
@@ -68,12 +68,13 @@ def report_unfollow(*, user: User, incident: Incident | int) -> bool:
 
 
 def deliveries_retry(*, deliveries: QuerySet[Delivery]) -> int:
-    """Put failed push deliveries back to pending with fresh attempts and defer one job per event,
-    in one transaction (a rollback re-queues nothing). Returns how many were put back."""
+    """Put failed deliveries (push, SMS, e-mail) back to pending with fresh attempts and defer one
+    job per event, in one transaction (a rollback re-queues nothing). Returns how many were put
+    back."""
     now = timezone.now()
     with transaction.atomic():
         rows = list(
-            deliveries.filter(status=DeliveryStatus.FAILED, channel=Channel.PUSH)
+            deliveries.filter(status=DeliveryStatus.FAILED)
             .select_for_update(of=("self",))
             .values_list("pk", "event_id", "event__incident_id")
         )

@@ -8,12 +8,13 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
-from procrastinate import BaseRetryStrategy, RetryDecision
+from procrastinate import BaseRetryStrategy, RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.jobs import Job
 
 from .deliveries import RetryLater, push_status_change
 from .digest_notices import digest_send
+from .fallback import fallback_status_change
 from .notices import SEND_TASK, notices_send
 from .reminders import reminders_sweep
 from .schedule import weekly_utc_cron
@@ -46,8 +47,10 @@ def retry_delay(attempts: int, retry_after: float | None) -> float:
 
 @app.task(queue="notifications", name="notify_incident_status_changed", retry=PushRetry())
 def notify_incident_status_changed(incident_id: int, event_id: int) -> None:
-    """Push the status change `event_id` of `incident_id` to its reporter and followers."""
+    """Push the status change `event_id` of `incident_id` to its reporter and followers; SMS
+    and e-mail to a reporter without an active device."""
     run = push_status_change(event_id=event_id)
+    fallback = fallback_status_change(event_id=event_id)
     logger.info(
         "incident %s event %s: %s sent, %s failed, %s pending, %s without device",
         incident_id,
@@ -57,8 +60,17 @@ def notify_incident_status_changed(incident_id: int, event_id: int) -> None:
         run.pending,
         run.no_device,
     )
-    if run.pending:
-        raise RetryLater(pending=run.pending, retry_after=run.retry_after)
+    if fallback.sent or fallback.failed or fallback.pending:
+        logger.info(
+            "incident %s event %s: SMS/e-mail %s sent, %s failed, %s pending",
+            incident_id,
+            event_id,
+            fallback.sent,
+            fallback.failed,
+            fallback.pending,
+        )
+    if run.pending or fallback.pending:
+        raise RetryLater(pending=run.pending + fallback.pending, retry_after=run.retry_after)
 
 
 class NoticeRetry(BaseRetryStrategy):
@@ -85,10 +97,14 @@ def send_notices(notice_ids: list[int]) -> None:
         raise RetryLater(pending=run.pending, retry_after=None)
 
 
+# A digest missed is a week without one: retry for about half an hour (0, 60, 120, … s).
+DIGEST_RETRY = RetryStrategy(max_attempts=8, linear_wait=60)
+
+
 # Periodic jobs: procrastinate evaluates cron in UTC and defers each tick once, however many
 # workers run (procrastinate_periodic_defers is unique per task, periodic id and timestamp).
 @app.periodic(cron=settings.REMINDER_SWEEP_CRON, periodic_id="reminders")
-@app.task(queue="notifications", name="reminders_sweep", pass_context=False)
+@app.task(queue="notifications", name="reminders_sweep")
 def reminders_sweep_job(timestamp: int) -> None:
     run = reminders_sweep(now=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
     logger.info("reminder sweep at %s: %s, %s notices queued", timestamp, run.found, run.queued)
@@ -97,8 +113,10 @@ def reminders_sweep_job(timestamp: int) -> None:
 @app.periodic(
     cron=weekly_utc_cron(settings.DIGEST_SCHEDULE, settings.TIME_ZONE), periodic_id="digest"
 )
-@app.task(queue="notifications", name="weekly_digest", pass_context=False)
+@app.task(queue="notifications", name="weekly_digest", retry=DIGEST_RETRY)
 def weekly_digest_job(timestamp: int) -> None:
-    """The weekly digest to every unit leader, for the week ending at this tick."""
+    """The weekly digest to every unit leader, for the week ending at this tick. A retry (say,
+    after a database restart) keeps the tick's timestamp, so it is the same week and creates
+    only what the failed attempt did not."""
     queued = digest_send(at=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
     logger.info("weekly digest at %s: %s notices queued", timestamp, queued)

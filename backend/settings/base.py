@@ -220,7 +220,10 @@ REMINDER_SWEEP_LIMIT = env_int("REMINDER_SWEEP_LIMIT", 5000)  # per level and sw
 # Weekly digest to unit leaders: "<weekday> HH:MM" in TIME_ZONE (converted to UTC cron once, in
 # backend/notifications/schedule.py); the digest covers the 7 days before that instant.
 DIGEST_SCHEDULE = env_str("DIGEST_SCHEDULE", "FRI 15:00")
-# SMS and e-mail notices (reminders, alerts, digest): retries with backoff.
+# Status changes by SMS / e-mail to reporters without an active app device (hotline, web).
+STATUS_SMS_FALLBACK = env_bool("STATUS_SMS_FALLBACK", True)
+STATUS_EMAIL_FALLBACK = env_bool("STATUS_EMAIL_FALLBACK", True)
+# SMS and e-mail notices (reminders, alerts, digest, fallbacks): retries with backoff.
 NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 5)
 NOTICE_RETRY_BASE_SECONDS = env_int("NOTICE_RETRY_BASE_SECONDS", 60)  # 60, 120, 240, … s
 NOTICE_RETRY_MAX_SECONDS = env_int("NOTICE_RETRY_MAX_SECONDS", 3600)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from backend.incidents.models import OPEN_STATUSES, Incident
 from backend.incidents.selectors.staff import (
     apply_filters,
+    incident_grid_counts,
     incidents_visible_to,
     late_rate_by_unit,
     overdue,
@@ -61,7 +62,9 @@ class IncidentTileView(StaffView):
     """GET tiles/{z}/{x}/{y}.mvt — layer `incidents`.
 
     z ≥ 12: one point per incident (`id`, `status`, `overdue`); below: one point per grid cell
-    (`n` incidents, `overdue`, `open` counts). Same query parameters as the list.
+    (`n` incidents, `overdue`, `open` counts), summed from the pre-aggregated counts
+    (`IncidentGridCount`) unless a filter needs the rows (text, dates, assignee). Same query
+    parameters as the list.
     """
 
     renderer_classes = [MVTRenderer, JSONRenderer]
@@ -92,7 +95,12 @@ class IncidentTileView(StaffView):
                 attributes=("status", "overdue"),
                 limit=POINT_LIMIT,
             )
-        else:
+        elif counted := incident_grid_counts(user=request.user, filters=filters, now=now):
+            counts, fell_due = counted
+            body = tiles.summed_grid_tile(
+                counts, z=z, x=x, y=y, layer=LAYER, sums=("overdue", "open"), points=fell_due
+            )
+        else:  # text, dates, assignee: counted live from the rows
             opened = incidents.annotate(
                 open=ExpressionWrapper(Q(status__in=OPEN_STATUSES), output_field=BooleanField())
             )

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import croniter
 import pytest
+from procrastinate.contrib.django import app
 
+from backend.notifications import tasks  # noqa: F401 — registers the periodic jobs
 from backend.notifications.schedule import (
     last_weekly_instant,
     weekly_instant_of_iso_week,
@@ -69,10 +71,6 @@ def test_last_instant_and_iso_week() -> None:
 
 
 def test_the_registered_periodic_jobs_use_the_converted_schedules() -> None:
-    from procrastinate.contrib.django import app
-
-    from backend.notifications import tasks  # noqa: F401 — registers the periodic jobs
-
     crons = {key: p.cron for key, p in app.periodic_registry.periodic_tasks.items()}
     assert crons[("weekly_digest", "digest")] == "0 8 * * 5"  # DIGEST_SCHEDULE = "FRI 15:00"
     assert crons[("reminders_sweep", "reminders")] == "*/15 * * * *"

@@ -20,6 +20,7 @@ from backend.accounts.models import User
 from backend.common.errors import Conflict, DomainError
 from backend.notifications.tasks import notify_incident_status_changed
 
+from .. import grid
 from ..models import EventKind, Incident, IncidentEvent, Rating, Status
 
 REOPEN_MAX_STARS = 2
@@ -54,9 +55,11 @@ def _change_status(incident: Incident, actor: User, to_status: str, note: str = 
         unit=incident.unit,
         note=note,
     )
+    before = grid.before_change([incident.pk])
     incident.status = to_status
     incident.version += 1
     incident.save(update_fields=["status", "version", "updated_at"])
+    grid.after_change(before, [incident.pk])
     notify_incident_status_changed.defer(incident_id=incident.pk, event_id=event.pk)
 
 

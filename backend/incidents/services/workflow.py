@@ -24,6 +24,7 @@ from backend.notifications.tasks import notify_incident_status_changed
 from backend.units.models import Role
 from backend.units.selectors import staff_scope
 
+from .. import grid
 from ..models import EventKind, Incident, IncidentEvent, PhotoKind, Status
 
 S = Status
@@ -109,10 +110,16 @@ def apply_change(
     changes: dict[str, Any],
     events: Iterable[IncidentEvent],
 ) -> Incident:
-    """Write `changes` iff the row is still at the expected version; append `events`."""
+    """Write `changes` iff the row is still at the expected version; append `events`.
+
+    Changes to status, category, unit, ward, location or deadline move the incident's map
+    counts (`grid`) in the same transaction.
+    """
     version = incident.version if expected_version is None else expected_version
     now = timezone.now()
+    recount = grid.touches_counts(changes)
     with transaction.atomic():
+        before = grid.before_change([incident.pk]) if recount else None
         updated = Incident.objects.filter(pk=incident.pk, version=version).update(
             **changes, version=F("version") + 1, updated_at=now
         )
@@ -121,6 +128,8 @@ def apply_change(
                 _("Phản ánh vừa được người khác cập nhật; vui lòng tải lại."),
                 details={"current": current_state(incident.pk)},
             )
+        if recount:
+            grid.after_change(before, [incident.pk])
         created = IncidentEvent.objects.bulk_create(events)
         for event in created:
             if event.kind == EventKind.STATUS:  # the reporter hears of every status change

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from backend.incidents.models import Category
@@ -25,6 +25,11 @@ HCMC_SET: dict[str, Any] = {
 class Command(BaseCommand):
     help = "Nạp dữ liệu nền và dữ liệu mẫu / Load reference and demo data (idempotent)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo", action="store_true", help="also demo incidents (make run; not for tests)"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("==> seed: HCMC boundaries")
         report = load_boundaries(FIXTURES / "boundaries" / "hcmc_wards.geojson", **HCMC_SET)
@@ -39,6 +44,13 @@ class Command(BaseCommand):
         staff = seed_demo_staff()
         names = ", ".join(u for u, _ in staff)
         self.stdout.write(f"    demo staff (password {DEMO_PASSWORD!r}): {names}")
+        if options["demo"]:
+            from backend.incidents.demo import seed_demo_incidents
+
+            made = seed_demo_incidents()
+            self.stdout.write(
+                f"    {made} demo incidents" if made else "    demo incidents: present"
+            )
 
     @transaction.atomic
     def seed_categories(self) -> int:

@@ -18,8 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--task", help="only this task name")
         parser.add_argument("--limit", type=int, default=50)
         parser.add_argument(
-            "--traceback-lines",
-            dest="tb",
+            "--full",
             action="store_true",
             help="print the whole recorded error, not its first line",
         )
@@ -43,7 +42,7 @@ class Command(BaseCommand):
                 else "?"
             )
             error = errors.get(job.id, "(no error recorded: failed before the middleware ran)")
-            shown = error if opts["tb"] else error.splitlines()[0]
+            shown = error if opts["full"] else error.splitlines()[0]
             self.stdout.write(
                 f"#{job.id}  {job.task_name}  queue={job.queue_name}  attempts={job.attempts}  "
                 f"failed={when}  args={job.args}\n    {shown}"
