@@ -94,8 +94,16 @@ lint: venv
 test: test-system-packages venv messages assets lint
 	DJANGO_SETTINGS_MODULE=backend.settings.test $(VENV)/bin/pytest
 
-bench: db
-	$(PY) bench/run_all.py
+# All benchmarks, about an hour on 2 cores; figures go to docs/PERFORMANCE.md by hand.
+# bench_tiles fills hotline1022_bench_tiles with 2,000,000 incidents once; staff and digest reuse it.
+BENCH_2M = $$($(PY) -m tools.pgcluster url $(PGDATA_DIR) hotline1022_bench_tiles)
+bench: db assets
+	$(PY) bench/bench_geo.py
+	$(PY) bench/bench_submit.py
+	$(PY) bench/bench_push.py
+	$(PY) bench/bench_tiles.py
+	DATABASE_URL=$(BENCH_2M) $(PY) bench/bench_staff.py
+	DATABASE_URL=$(BENCH_2M) $(PY) bench/bench_digest.py
 
 clean: stop
 	rm -rf var $(VENV)

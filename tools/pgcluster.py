@@ -6,7 +6,7 @@ root, so when we are root every server command runs as the `postgres` OS user.
 
     python -m tools.pgcluster start var/pg     # prints the database URL
     python -m tools.pgcluster stop var/pg
-    python -m tools.pgcluster url var/pg
+    python -m tools.pgcluster url var/pg [DATABASE]
 """
 
 from __future__ import annotations
@@ -185,15 +185,15 @@ def throwaway() -> str:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 2 or argv[0] not in {"start", "stop", "url"}:
-        sys.exit("usage: python -m tools.pgcluster start|stop|url DATADIR")
+    if len(argv) not in (2, 3) or argv[0] not in {"start", "stop", "url"}:
+        sys.exit("usage: python -m tools.pgcluster start|stop|url DATADIR [DATABASE]")
     command, datadir = argv[0], Path(argv[1])
     if command == "start":
         print(start(datadir))
     elif command == "stop":
         stop(datadir)
     else:
-        print(url(datadir))
+        print(url(datadir, *argv[2:]))
 
 
 if __name__ == "__main__":
