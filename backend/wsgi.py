@@ -4,6 +4,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
+from backend.common.memory import tune_malloc
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.dev")
 application = get_wsgi_application()
 # Import the URLconf (views, serializers) now rather than on the first request, then move every
@@ -12,3 +14,4 @@ application = get_wsgi_application()
 # pre-fork workers keep sharing those pages instead of dirtying them when the collector runs.
 get_resolver().url_patterns  # noqa: B018
 gc.freeze()
+tune_malloc()

@@ -38,8 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import django
 django.setup()
-from django.core.wsgi import get_wsgi_application
-app = get_wsgi_application()
+from backend.wsgi import application as app  # the production entry point (gc.freeze, malloc)
 samples, lock = [], threading.Lock()
 
 def timed(environ, start_response):

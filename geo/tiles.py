@@ -98,14 +98,18 @@ def point_tile(
     layer: str,
     geom_field: str = "location",
     attributes: Sequence[str] = (),
-    limit: int = 20_000,
+    limit: int = 5_000,
+    order: Sequence[str] = ("-pk",),
 ) -> bytes:
     """One point feature per row of `queryset` inside the tile; feature id = primary key.
 
     `attributes` are field or annotation names of the queryset copied into each feature.
+    A tile holding more than `limit` rows gets the first `limit` by `order` (by default the
+    newest: a deterministic sample, and with an index on the key a short backward scan).
     """
     attrs = _names([layer, *attributes])[1:]
     rows = _in_box(queryset, geom_field, tile_bounds(z, x, y, margin=BUFFER / EXTENT))
+    rows = rows.order_by(*order)
     inner, params = rows.values_list("pk", geom_field, *attrs)[:limit].query.sql_with_params()
     columns = ", ".join(["fid", "pt", *attrs])
     selected = "".join(f", s.{a}" for a in attrs)

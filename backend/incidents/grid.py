@@ -146,13 +146,17 @@ def roll(now: dt.datetime) -> int:
 
 
 def rebuild(now: dt.datetime) -> int:
-    """Recompute every count from the incidents, with W = now. Returns the number of rows."""
+    """Recompute every count from the incidents, with W = now. Returns the number of rows.
+
+    Rows are written in key order, so a tile's cells sit on a few pages (a city tile reads
+    ~15k rows: ~150 pages instead of ~15k); the table's fillfactor leaves room for updates.
+    """
     finest = f"""
         INSERT INTO {_T["grid"]} ({_COLUMNS}, n, sum_lon, sum_lat)
         SELECT {FINEST}, r.cx, r.cy, r.status, r.category_id, r.unit_id, r.ward_id, r.flag,
                count(*), sum(r.lon), sum(r.lat)
         FROM ({_ROWS.format(flag=_FLAG)} OFFSET 0) AS r
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
     """
     coarser = f"""
         INSERT INTO {_T["grid"]} ({_COLUMNS}, n, sum_lon, sum_lat)
@@ -161,7 +165,7 @@ def rebuild(now: dt.datetime) -> int:
                sum(g.sum_lat)
         FROM {_T["grid"]} AS g CROSS JOIN unnest(%(levels)s::int[]) AS l(z)
         WHERE g.cell_z = {FINEST}
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])

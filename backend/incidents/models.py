@@ -157,6 +157,20 @@ class Incident(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="incident_open_due",
             ),
+            # map tiles at street zooms: the newest open incidents inside a tile, read from
+            # the index alone (filters and tile attributes are carried in it)
+            models.Index(
+                fields=["id"],
+                include=["location", "status", "due_at", "unit", "category", "ward"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="incident_open_newest",
+            ),
+            # ... and a unit's newest incidents inside a tile (staff scoped to their units)
+            models.Index(
+                fields=["unit", "id"],
+                include=["location", "status", "due_at"],
+                name="incident_unit_newest",
+            ),
             models.Index(
                 fields=["resolved_at"],
                 include=["unit", "is_late"],

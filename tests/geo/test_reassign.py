@@ -7,7 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import call_command
 
-from backend.incidents.models import Category, Incident, Status
+from backend.incidents.models import Category, Incident, IncidentGridCount, Status
 from geo.loaders import load_boundaries
 from geo.locate import locate
 from geo.models import AdminArea, AreaAssignment
@@ -52,6 +52,13 @@ def test_open_incidents_move_to_the_new_set_and_closed_ones_keep_their_ward() ->
         else:
             assert incident.ward.boundary_set.slug == "hcmc-2030"
             assert incident.ward.code == before.code
+    # the map's pre-aggregated counts follow the open incidents to their new wards
+    new_wards = set(
+        AdminArea.objects.filter(boundary_set__slug="hcmc-2030").values_list("pk", flat=True)
+    )
+    open_cells = IncidentGridCount.objects.filter(status=Status.NEW, n__gt=0)
+    assert open_cells.exists()
+    assert set(open_cells.values_list("ward_id", flat=True)) <= new_wards
     # a second run changes nothing
     out = io.StringIO()
     call_command("reassign_wards", "--to", "hcmc-2030", stdout=out)

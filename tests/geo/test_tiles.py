@@ -60,7 +60,22 @@ def test_point_tile_is_empty_outside_the_rows_and_capped_by_limit() -> None:
     where = make_incident(SAIGON).location
     x, y = tile_of(where.x, where.y, 13)
     capped = tiles.point_tile(flagged(ids), z=13, x=x, y=y, layer="incidents", limit=2)
-    assert len(decode(capped)["incidents"]) == 2
+    assert {f["id"] for f in decode(capped)["incidents"]} == set(ids[-2:])  # the newest two
+
+
+@pytest.mark.django_db
+def test_cell_sql_is_the_tile_of_the_point() -> None:
+    from django.db import connection
+
+    where = make_incident(BEN_THANH).location
+    for z in tiles.CELL_ZOOMS:
+        cx, cy = tiles.cell_sql("location", z)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {cx}, {cy} FROM (SELECT %s::geometry AS location) AS p", [where.ewkt]
+            )
+            assert cursor.fetchone() == tile_of(where.x, where.y, z)
+    assert [tiles.cell_level(z) for z in (3, 8, 9, 11)] == [12, 12, 13, 15]
 
 
 @pytest.mark.django_db

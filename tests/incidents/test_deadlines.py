@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,3 +59,41 @@ def test_due_at_uses_unit_policy_then_category_default_then_settings() -> None:
     SlaPolicy.objects.create(category=cat, unit=unit, amount=4, period=SlaUnit.WORKING_HOURS)
     assert due_at_for(category=cat, unit=unit, start=start) == at(2026, 3, 2, 14, 30)
     assert due_at_for(category=cat, unit=None, start=start) == at(2026, 3, 4, 17, 0)
+
+
+@pytest.mark.django_db
+def test_due_at_is_one_query_and_sees_days_of_the_next_year(
+    django_assert_num_queries: Any,
+) -> None:
+    cat = Category.objects.get(code="noise")
+    SlaPolicy.objects.create(category=cat, amount=1, period=SlaUnit.WORKING_DAYS)
+    start = at(2026, 12, 31, 10, 0)  # Thursday; Fri 1 Jan 2027 is New Year, then a weekend
+    with django_assert_num_queries(1):
+        assert due_at_for(category=cat, unit=None, start=start) == at(2027, 1, 4, 17, 0)
+    CalendarDay.objects.create(date=dt.date(2027, 1, 2), kind=DayKind.WORKING_DAY, note="làm bù")
+    with django_assert_num_queries(1):
+        assert due_at_for(category=cat, unit=None, start=start) == at(2027, 1, 2, 17, 0)
+
+
+@pytest.mark.django_db
+def test_due_at_agrees_with_the_calendar_read_year_by_year() -> None:
+    """The days read with the policy give the same deadlines as reading each year when needed,
+    also for deadlines that run past the two years read up front."""
+    cat = Category.objects.get(code="noise")
+    days = [
+        (dt.date(2026, 12, 28), DayKind.DAY_OFF),
+        (dt.date(2027, 1, 9), DayKind.WORKING_DAY),
+        (dt.date(2027, 3, 1), DayKind.DAY_OFF),
+        (dt.date(2028, 1, 3), DayKind.DAY_OFF),
+        (dt.date(2028, 1, 8), DayKind.WORKING_DAY),
+    ]
+    for date, kind in days:
+        CalendarDay.objects.create(date=date, kind=kind)
+    policy = SlaPolicy.objects.create(category=cat, amount=1, period=SlaUnit.WORKING_DAYS)
+    starts = [at(2026, 12, 24, 9), at(2026, 12, 31, 16), at(2027, 12, 30, 11), at(2027, 1, 8, 20)]
+    days_, hours = SlaUnit.WORKING_DAYS, SlaUnit.WORKING_HOURS
+    for amount, period in [(1, days_), (300, days_), (4, hours), (2000, hours)]:
+        SlaPolicy.objects.filter(pk=policy.pk).update(amount=amount, period=period)
+        add = add_working_hours if period == SlaUnit.WORKING_HOURS else add_working_days
+        for start in starts:
+            assert due_at_for(category=cat, unit=None, start=start) == add(start, amount)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from procrastinate.contrib.django import app
 
 from backend.common.errors import Conflict
 from backend.incidents import grid
@@ -16,6 +17,7 @@ from backend.incidents.services.handling import incident_change_location, incide
 from backend.incidents.services.reporter import incident_cancel
 from backend.incidents.services.submit import incident_submit
 from backend.incidents.services.workflow import incident_transition
+from backend.incidents.tasks import incident_grid_roll_job
 from backend.units.models import Role
 from tests.geo.wards import wards
 from tests.mobile_api.fixtures import _fresh_throttles, category, media, resident
@@ -110,6 +112,15 @@ def test_roll_flags_what_fell_due() -> None:
     assert flagged.count() == len(grid.CELL_ZOOMS)
     assert IncidentGridState.objects.get().overdue_as_of == later
     assert counts() == rebuilt()
-    assert grid.roll(later) == 0
-    soon.refresh_from_db()
-    assert soon.due_at < later
+    assert grid.roll(later) == 0  # nothing new fell due
+    assert soon.status == Status.RECEIVED
+
+
+def test_the_periodic_job_rolls_at_its_tick() -> None:
+    now = timezone.now()
+    make_incident(status=Status.RECEIVED, due_at=now - dt.timedelta(minutes=1))
+    grid.rebuild(now - dt.timedelta(minutes=2))
+    incident_grid_roll_job(timestamp=int(now.timestamp()) + 1)
+    assert IncidentGridCount.objects.filter(is_overdue=True).count() == len(grid.CELL_ZOOMS)
+    registered = {key for key in app.periodic_registry.periodic_tasks}
+    assert ("incident_grid_roll", "incident_grid_roll") in registered

@@ -2,7 +2,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
+from backend.incidents import grid
 from backend.incidents.models import Incident
 from geo.bulk import assign_to_set, reassign_areas
 from geo.models import BoundarySet
@@ -51,6 +53,8 @@ class Command(BaseCommand):
             changed = reassign_areas(
                 incidents, point_field="location", area_field="ward", boundary_set_id=target.pk
             )
+            if changed:  # the map's counts are keyed by ward: recount in the same transaction
+                grid.rebuild(timezone.now())
         self.stdout.write(
             self.style.SUCCESS(
                 f"{changed} incidents moved to a ward of '{target.slug}'; "
