@@ -8,12 +8,15 @@ send them with the real firebase-admin SDK (push.send_batch, FCM HTTP v1) to the
 from tests/notifications/fake_fcm.py running in a child process on 127.0.0.1, then record
 results. Printed: deliveries/s per run and the median, and the same SDK sending the same number
 of prebuilt messages without any database work (the ceiling on this machine), with the ratio.
-Database: `hotline1022_bench_push` in var/pg.
+Also printed, because wall-clock rates on a shared 2-core machine follow its load: the CPU this
+process spent per delivery (sender threads included; PostgreSQL's share is not in it), the fake
+server's CPU per request, and the load average. Database: `hotline1022_bench_push` in var/pg.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -28,7 +31,8 @@ from tests.notifications.fake_fcm import FakeFCM
 fake = FakeFCM(project="hotline1022-bench", keep_bodies=False).start()
 print(fake.endpoint, flush=True)
 sys.stdin.read()  # until the parent closes our stdin
-print(fake.count, dict(fake.answers), len(fake.problems), flush=True)
+print(fake.count, dict(fake.answers), len(fake.problems), f"connections={fake.connections}",
+      f"cpu={1e6 * time.process_time() / max(fake.count, 1):.0f} µs/request", flush=True)
 """
 PREFIX = "bench-push-"
 
@@ -81,19 +85,25 @@ def setup_recipients(count: int) -> int:
     return incident.pk
 
 
-def fan_out(incident_id: int) -> tuple[float, object]:
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def fan_out(incident_id: int) -> tuple[float, float, object]:
+    """Wall-clock and CPU seconds of one run of the job's work, and what it did."""
     from backend.incidents.models import EventKind, IncidentEvent, Status
     from backend.notifications.deliveries import push_status_change
 
     event = IncidentEvent.objects.create(
         incident_id=incident_id, kind=EventKind.STATUS, to_status=Status.IN_PROGRESS
     )
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     run = push_status_change(event_id=event.pk)
-    return time.perf_counter() - start, run
+    return time.perf_counter() - start, time.process_time() - cpu, run
 
 
-def bare_sdk(count: int) -> float:
+def bare_sdk(count: int) -> tuple[float, float]:
+    """Wall-clock and CPU seconds to send `count` prebuilt messages."""
     from backend.notifications import push
 
     messages = [
@@ -106,11 +116,11 @@ def bare_sdk(count: int) -> float:
         )
         for i in range(count)
     ]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(0, count, push.MAX_BATCH):
         results = push.send_batch(messages[i : i + push.MAX_BATCH])
         assert all(r.outcome is push.Outcome.SENT for r in results), results[0]
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def main() -> None:
@@ -138,22 +148,37 @@ def main() -> None:
         settings.FCM_ENDPOINT = endpoint
         if args.connections:
             settings.FCM_MAX_CONNECTIONS = args.connections
-        print(f"FCM_MAX_CONNECTIONS={settings.FCM_MAX_CONNECTIONS}")
+        print(f"FCM_MAX_CONNECTIONS={settings.FCM_MAX_CONNECTIONS}; {load()}")
 
         incident_id = setup_recipients(args.recipients)
         bare_sdk(500)  # warm up: app, connection pool, threads
-        rates = []
-        for n in range(args.runs):
-            seconds, run = fan_out(incident_id)
-            rate = args.recipients / seconds
-            rates.append(rate)
-            print(f"run {n + 1}: {args.recipients} deliveries in {seconds:.2f} s = {rate:,.0f}/s")
+        n = args.recipients
+        rates, cpus = [], []
+        for i in range(args.runs):
+            seconds, cpu, run = fan_out(incident_id)
+            rates.append(n / seconds)
+            cpus.append(cpu / n * 1e6)
+            print(
+                f"run {i + 1}: {n} deliveries in {seconds:.2f} s = {n / seconds:,.0f}/s, "
+                f"{cpus[-1]:.0f} µs CPU per delivery; {load()}"
+            )
             print(f"        {run}")
-        bare = [args.recipients / bare_sdk(args.recipients) for _ in range(args.runs)]
-        job, sdk = statistics.median(rates), statistics.median(bare)
-        print(f"fan-out job, median: {job:,.0f} deliveries/s (target ≥ 2,000/s)")
-        print(f"bare SDK (push.send_batch, no database), median: {sdk:,.0f} messages/s")
-        print(f"ratio job / bare SDK: {job / sdk:.2f}")
+        bare_rates, bare_cpus = [], []
+        for _ in range(args.runs):
+            seconds, cpu = bare_sdk(n)
+            bare_rates.append(n / seconds)
+            bare_cpus.append(cpu / n * 1e6)
+        job, sdk = statistics.median(rates), statistics.median(bare_rates)
+        print(
+            f"fan-out job, median: {job:,.0f} deliveries/s (target ≥ 2,000/s), "
+            f"{statistics.median(cpus):.0f} µs CPU per delivery"
+        )
+        print(
+            f"bare SDK (push.send_batch, no database), median: {sdk:,.0f} messages/s "
+            f"(runs: {', '.join(f'{r:,.0f}' for r in bare_rates)}), "
+            f"{statistics.median(bare_cpus):.0f} µs CPU per message"
+        )
+        print(f"ratio job / bare SDK: {job / sdk:.2f}; {load()}")
     finally:
         server.stdin.close()
         print("fake FCM:", server.stdout.read().strip())

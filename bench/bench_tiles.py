@@ -6,9 +6,11 @@ Uses its own database (hotline1022_bench_tiles in var/pg), filled once with `--c
 synthetic incidents by `manage.py generate_incidents`. For each case the endpoint is called
 in-process through Django's test client (session auth, middleware, filters, scope, view) and
 the exact SQL it ran (captured with an execute wrapper) is replayed on the bare psycopg
-connection underneath Django; the two are interleaved. Prints median/p95 in ms, the ratio and
-the tile size. The map's counts per cell (IncidentGridCount, read below zoom 12) are rebuilt
-when they do not hold every incident (the generator writes past the services), else rolled.
+connection underneath Django; the two are interleaved. Prints median/p95 in ms, the ratio, the
+tile size and `q`, the statements the endpoint sent for one tile (the bare SQL sends 4: BEGIN,
+SET LOCAL jit, the tile, COMMIT). The map's counts per cell (IncidentGridCount, read below zoom
+12) are rebuilt when they do not hold every incident (the generator writes past the services),
+else rolled.
 """
 
 from __future__ import annotations
@@ -58,8 +60,9 @@ def main() -> None:
     args = parser.parse_args()
     bench_database("hotline1022_bench_tiles")
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     total = ensure_rows(args.count)
     print(f"incidents: {total:,}  runs per case: {args.runs}")
@@ -89,7 +92,9 @@ def main() -> None:
         ("z8 city, supervisor, text (live count)", "giamsat", 8, {"q": "mẫu số 1"}),
         ("z12 sea (empty), supervisor, all", "giamsat", 12, {}),
     ]
-    print(f"{'case':40} {'endpoint med/p95':>18} {'bare SQL med/p95':>18} {'ratio':>6} {'KB':>7}")
+    # q: statements the endpoint sends for one tile (BEGIN/COMMIT included; the bare SQL: 4)
+    head = f"{'case':40} {'endpoint med/p95':>18} {'bare SQL med/p95':>18} {'ratio':>6} {'KB':>7}"
+    print(f"{head} {'q':>3}")
     for label, user, z, params in [c for c in cases if args.only in c[0]]:
         x, y = tile_of(*(SEA if "sea" in label else CENTRE), z)
         path = f"/api/staff/v1/tiles/{z}/{x}/{y}.mvt"
@@ -103,8 +108,10 @@ def main() -> None:
                 into.append((sql, p))
             return execute(sql, p, many, context)
 
-        with connection.execute_wrapper(capture):
+        reset_queries()  # as the request will: else the count starts past the previous case's
+        with connection.execute_wrapper(capture), CaptureQueriesContext(connection) as queries:
             body = client.get(path, params).content
+        statements = len(queries)  # now: the next requests reset the log it reads from
         sql, sql_params = captured[-1]
 
         def bare_sql(sql: str = sql, sql_params: Any = sql_params) -> None:
@@ -128,7 +135,7 @@ def main() -> None:
         bm, bp = percentile(bare, 50) * 1000, percentile(bare, 95) * 1000
         print(
             f"{label:40} {om:8.1f} / {op:6.1f} {bm:8.1f} / {bp:6.1f} {om / bm:6.2f} "
-            f"{len(body) / 1024:7.1f}"
+            f"{len(body) / 1024:7.1f} {statements:3}"
         )
 
 

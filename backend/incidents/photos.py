@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from backend.common.errors import DomainError
+from backend.common.uploads import uploaded_sha256
 
 pillow_heif.register_heif_opener()
 
@@ -195,6 +196,9 @@ def _encode(im: Image.Image, quality: int) -> bytes:
 def clean_photo(upload: IO[bytes]) -> CleanPhoto:
     """Verify and re-encode one uploaded photo; raises PhotoRejected (4xx) on any problem."""
     data = _read_limited(upload, settings.PHOTO_MAX_BYTES)
+    # The upload handler hashed the file while it streamed in; use that digest when `data` is
+    # the whole file (same length), else hash here.
+    streamed = uploaded_sha256(upload) if len(data) == getattr(upload, "size", None) else None
     im = _open(data)
     width, height = im.size
     if width < 1 or height < 1 or width * height > settings.PHOTO_MAX_PIXELS:
@@ -232,7 +236,7 @@ def clean_photo(upload: IO[bytes]) -> CleanPhoto:
         thumbnail=thumb_bytes,
         width=out_width,
         height=out_height,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=streamed or hashlib.sha256(data).hexdigest(),
         gps=gps,
         taken_at=taken_at,
     )

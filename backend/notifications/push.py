@@ -7,10 +7,22 @@ settings (`FCM_*`) and rebuilt if they change (tests start a fake FCM server per
   credentials (no Authorization header) for the loopback fake server.
 - Endpoint: `FCM_ENDPOINT` replaces https://fcm.googleapis.com for the v1 send URL.
 - HTTP: `FCM_MAX_CONNECTIONS` keep-alive connections to that endpoint, used by as many long-lived
-  sender threads (one `messaging.send` each; `send_each` starts one thread per message for every
-  batch, which cost ~40 % of the throughput in bench/bench_push.py). The SDK's own status retries
-  are off: a 429/503 comes back at once with its Retry-After and the job is retried later instead
-  of holding a worker thread asleep. Proxy variables are read once, not on every request.
+  sender threads (`send_each` starts one thread per message for every batch, which cost ~40 % of
+  the throughput in bench/bench_push.py). The SDK's own status retries are off: a 429/503 comes
+  back at once with its Retry-After and the job is retried later instead of holding a worker
+  thread asleep. Proxy variables are read once, not on every request. Each request leaves in one
+  write (headers and JSON body together, `_OneWriteAdapter`): urllib3 writes them separately,
+  which costs a second syscall here and a second wake-up (or TLS record) at the other end.
+- Sending: each message is built, validated and encoded by the SDK (`messaging.Message`,
+  `_MessagingService.encode_message`) and posted by the SDK's own HTTP client (`_client`, a
+  google-auth `AuthorizedSession`: credentials, token refresh) to the SDK's v1 URL with its
+  headers; a failed request becomes the exception `messaging.send` would raise
+  (`_handle_fcm_error`). That is `_MessagingService.send` minus the service lookup per call.
+
+Private firebase-admin attributes used (checked against 7.7.0, pinned in pyproject.toml; a
+version bump must re-check them; tests/notifications/test_push_transport.py pins the version):
+`messaging._get_messaging_service`, `_MessagingService._fcm_url`, `._fcm_headers`, `._client`
+(`_http_client.JsonHttpClient`: `.session`, `.body`), `.encode_message`, `._handle_fcm_error`.
 
 `send_batch` returns one `PushResult` per message in order; it never raises for a per-message
 failure, only sorts it into an `Outcome` the caller acts on.
@@ -30,6 +42,8 @@ import requests
 from django.conf import settings
 from firebase_admin import credentials, exceptions, messaging
 from google.auth.credentials import AnonymousCredentials
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 MAX_BATCH = 500  # messages per call, as FCM's send_each allows
@@ -67,8 +81,72 @@ class _Anonymous(credentials.Base):
         return AnonymousCredentials()
 
 
+class _OneWrite:
+    """An HTTP connection that sends the request head together with the first body chunk.
+
+    http.client sends the head on `endheaders()` and urllib3 then sends the body: two writes,
+    two TCP segments (TCP_NODELAY is on), two wake-ups of the server. Held bytes go out with the
+    body, or before the response is read if there is no body.
+    """
+
+    _holding = False
+    _held = b""
+
+    def endheaders(self, message_body: Any = None, *, encode_chunked: bool = False) -> None:
+        self._held, self._holding = b"", True
+        try:
+            super().endheaders(message_body, encode_chunked=encode_chunked)  # type: ignore[misc]
+        finally:
+            self._holding = False
+
+    def send(self, data: Any) -> None:
+        if self._holding and isinstance(data, bytes):
+            self._held += data
+            return
+        if self._held:
+            held, self._held = self._held, b""
+            if isinstance(data, bytes):
+                data = held + data
+            else:  # a file-like body: the head goes first
+                super().send(held)  # type: ignore[misc]
+        super().send(data)  # type: ignore[misc]
+
+    def getresponse(self) -> Any:
+        if self._held:
+            held, self._held = self._held, b""
+            super().send(held)  # type: ignore[misc]
+        return super().getresponse()  # type: ignore[misc]
+
+
+class _OneWriteHTTPConnection(_OneWrite, HTTPConnection):
+    pass
+
+
+class _OneWriteHTTPSConnection(_OneWrite, HTTPSConnection):
+    pass
+
+
+class _OneWriteHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _OneWriteHTTPConnection
+
+
+class _OneWriteHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _OneWriteHTTPSConnection
+
+
+class _OneWriteAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter with connections that write each request once (see `_OneWrite`)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _OneWriteHTTPPool,
+            "https": _OneWriteHTTPSPool,
+        }
+
+
 _lock = threading.Lock()
-_state: dict[str, Any] = {"key": None, "app": None, "pool": None}
+_state: dict[str, Any] = {"key": None, "app": None, "pool": None, "service": None}
 
 
 def _config() -> tuple[str, str, str, float, int]:
@@ -81,12 +159,13 @@ def _config() -> tuple[str, str, str, float, int]:
     )
 
 
-def _app() -> tuple[firebase_admin.App, ThreadPoolExecutor]:
-    """The firebase App and sender threads for the current settings, created on first use."""
+def _app() -> tuple[Any, ThreadPoolExecutor]:
+    """The SDK's messaging service and the sender threads for the current settings, created on
+    first use."""
     key = _config()
     with _lock:
         if _state["key"] == key:
-            return _state["app"], _state["pool"]
+            return _state["service"], _state["pool"]
         _close()
         cred_file, project_id, endpoint, timeout, connections = key
         cred = credentials.Certificate(cred_file) if cred_file else _Anonymous()
@@ -99,7 +178,7 @@ def _app() -> tuple[firebase_admin.App, ThreadPoolExecutor]:
         # messaging service (checked against firebase-admin 7.7, pinned in pyproject.toml).
         service = messaging._get_messaging_service(app)
         service._fcm_url = f"{endpoint}/v1/projects/{project_id}/messages:send"
-        adapter = requests.adapters.HTTPAdapter(
+        adapter = _OneWriteAdapter(
             pool_connections=1,
             pool_maxsize=connections,
             pool_block=True,
@@ -112,8 +191,8 @@ def _app() -> tuple[firebase_admin.App, ThreadPoolExecutor]:
         session.proxies = requests.utils.get_environ_proxies(endpoint)
         session.trust_env = False
         pool = ThreadPoolExecutor(max_workers=connections, thread_name_prefix="fcm")
-        _state.update(key=key, app=app, pool=pool)
-        return app, pool
+        _state.update(key=key, app=app, pool=pool, service=service)
+        return service, pool
 
 
 def _close() -> None:
@@ -121,7 +200,7 @@ def _close() -> None:
         _state["pool"].shutdown(wait=True)
     if _state["app"] is not None:
         firebase_admin.delete_app(_state["app"])
-    _state.update(key=None, app=None, pool=None)
+    _state.update(key=None, app=None, pool=None, service=None)
 
 
 def reset() -> None:
@@ -184,14 +263,20 @@ def _classify(error: exceptions.FirebaseError) -> PushResult:
     return PushResult(Outcome.FAILED, error=text)
 
 
-def _send_one(app: firebase_admin.App, push: PushMessage) -> PushResult:
+def _send_one(service: Any, headers: dict[str, str], push: PushMessage) -> PushResult:
+    """`messaging.send(message)`, as `_MessagingService.send` does it (firebase-admin 7.7)."""
     try:
-        message_id = messaging.send(_message(push), app=app)
+        data = {"message": service.encode_message(_message(push))}
     except ValueError as exc:  # the SDK refused the payload before sending it
         return PushResult(Outcome.FAILED, error=f"ValueError: {exc}"[:1000])
-    except exceptions.FirebaseError as exc:
-        return _classify(exc)
-    return PushResult(Outcome.SENT, message_id=message_id)
+    try:
+        # body() adds the SDK's metrics header to `headers` in place: a copy per request
+        response = service._client.body(
+            "post", url=service._fcm_url, headers={**headers}, json=data
+        )
+    except requests.exceptions.RequestException as error:
+        return _classify(service._handle_fcm_error(error))
+    return PushResult(Outcome.SENT, message_id=str(response["name"]))
 
 
 def send_batch(pushes: Sequence[PushMessage]) -> list[PushResult]:
@@ -200,5 +285,6 @@ def send_batch(pushes: Sequence[PushMessage]) -> list[PushResult]:
         raise ValueError(f"at most {MAX_BATCH} messages per batch")
     if not pushes:
         return []
-    app, pool = _app()
-    return list(pool.map(lambda push: _send_one(app, push), pushes))
+    service, pool = _app()
+    headers = dict(service._fcm_headers)
+    return list(pool.map(lambda push: _send_one(service, headers, push), pushes))

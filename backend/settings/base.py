@@ -168,6 +168,16 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 PHOTO_DISPLAY_MAX = env_int("PHOTO_DISPLAY_MAX", 1600)
 PHOTO_THUMB_MAX = env_int("PHOTO_THUMB_MAX", 320)
+# Uploads: hashed while they stream in (photos record the original's SHA-256 without a second
+# pass over the bytes), kept in memory when the whole request body is at most
+# FILE_UPLOAD_MAX_MEMORY_SIZE, else streamed to temporary files (backend/common/uploads.py).
+# 8 MB holds a report with one or two phone photos (12 MP ≈ 2–5 MB) and saves writing, reading
+# back and deleting a temporary file (~1.5 ms CPU per 3 MB photo). Memory: at most 8 MB of
+# upload per request in flight, i.e. ≤ workers × threads × 8 MB (gthread, 4 threads: ≤ 32 MB
+# per worker process); measured +5–6 MB RSS per thread that has handled a photo (glibc keeps it,
+# see backend/common/memory.py). FILE_UPLOAD_MAX_MEMORY_SIZE=2621440 restores Django's default.
+FILE_UPLOAD_HANDLERS = ["backend.common.uploads.HashingUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 # The app must attach at least this many photos (other channels may file without any).
 MOBILE_REPORT_MIN_PHOTOS = env_int("MOBILE_REPORT_MIN_PHOTOS", 1)
 # Mobile API throttles (per user, or per client IP before sign-in).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from .models import Membership, Role, Unit
@@ -46,16 +47,26 @@ class StaffScope:
         return self.is_global or (unit_id is not None and unit_id in self.roles_by_unit)
 
 
-def _children_map() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(pk)
-    return children
+# One statement for the whole scope: the user's memberships, and (for unit staff) every unit
+# below them with the role inherited; `direct` tells the memberships from the inherited rows.
+# UNION (not UNION ALL) ends the walk on a cycle. Global users skip the walk.
+_SCOPE_SQL = """
+    WITH RECURSIVE mine AS (
+        SELECT unit_id, role FROM {membership} WHERE user_id = %s
+    ), below(unit_id, role) AS (
+        SELECT unit_id, role FROM mine
+        WHERE NOT EXISTS (SELECT 1 FROM mine WHERE role = ANY(%s))
+        UNION
+        SELECT u.id, b.role FROM {unit} u JOIN below b ON u.parent_id = b.unit_id
+    )
+    SELECT unit_id, role, true FROM mine
+    UNION ALL
+    SELECT unit_id, role, false FROM below
+"""
 
 
 def staff_scope(user: Any) -> StaffScope:
-    """The scope of `user`, computed once per user object (two queries at most)."""
+    """The scope of `user`, computed once per user object (one query)."""
     cached = getattr(user, "_staff_scope", None)
     if isinstance(cached, StaffScope):
         return cached
@@ -68,22 +79,22 @@ def staff_scope(user: Any) -> StaffScope:
 def _compute_scope(user: Any) -> StaffScope:
     if user is None or not user.is_authenticated or not user.is_active:
         return StaffScope()
-    memberships = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
-    global_roles = frozenset(r for _, r in memberships if r in GLOBAL_ROLES)
+    sql = _SCOPE_SQL.format(
+        membership=connection.ops.quote_name(Membership._meta.db_table),
+        unit=connection.ops.quote_name(Unit._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, sorted(str(r.value) for r in GLOBAL_ROLES)])
+        rows: list[tuple[int, str, bool]] = cursor.fetchall()
+    global_roles = frozenset(r for _, r, direct in rows if direct and r in GLOBAL_ROLES)
     if user.is_superuser:
         global_roles |= {Role.ADMIN}
     if global_roles:
         return StaffScope(is_global=True, global_roles=global_roles)
-    if not memberships:
-        return StaffScope()
-    children = _children_map()
     roles: dict[int, set[str]] = {}
-    for unit_id, role in memberships:
-        stack = [unit_id]
-        while stack:
-            current = stack.pop()
-            roles.setdefault(current, set()).add(role)
-            stack.extend(children.get(current, []))
+    for unit_id, role, direct in rows:
+        if not direct:
+            roles.setdefault(unit_id, set()).add(role)
     return StaffScope(roles_by_unit={k: frozenset(v) for k, v in roles.items()})
 
 
