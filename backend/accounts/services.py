@@ -206,12 +206,16 @@ def token_revoke(*, token: AuthToken) -> None:
 
 
 def token_user(*, access: str) -> tuple[User, AuthToken] | None:
-    """The active user and token for an access token, or None (one query)."""
-    token = (
-        AuthToken.objects.select_related("user")
-        .filter(access_hash=_token_hash(access), revoked_at__isnull=True)
-        .first()
+    """The active user and token for an access token, or None (one query, user joined)."""
+    # A slice rather than .first(): no ORDER BY for a lookup on a unique hash.
+    found = list(
+        AuthToken.objects.select_related("user").filter(
+            access_hash=_token_hash(access), revoked_at__isnull=True
+        )[:1]
     )
-    if token is None or token.access_expires_at <= timezone.now() or not token.user.is_active:
+    if not found:
+        return None
+    token = found[0]
+    if token.access_expires_at <= timezone.now() or not token.user.is_active:
         return None
     return token.user, token

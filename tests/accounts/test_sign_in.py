@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import threading
@@ -17,6 +18,7 @@ from rest_framework.test import APIClient
 from backend.accounts import sms
 from backend.accounts.models import AuthToken, PhoneCode, User
 from backend.accounts.phones import InvalidPhone, normalise_phone
+from backend.accounts.services import token_issue, token_user
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/mobile/v1/auth"
@@ -209,3 +211,33 @@ def test_http_gateway_failure_is_an_sms_error(settings: Any) -> None:
             sms.send_sms(to="+84901234567", text="x")
     finally:
         sms._gateway.cache_clear()
+
+
+def test_access_token_lookup_rules(api: APIClient) -> None:
+    user = User.objects.create_user(username="+84901230000", phone="+84901230000")
+    issued = token_issue(user=user)
+    found = token_user(access=issued.access)
+    assert found is not None
+    found_user, found_token = found
+    assert (found_user.pk, found_token.pk, found_token.user is found_user) == (
+        user.pk,
+        issued.token.pk,
+        True,
+    )
+    assert (
+        found_user.phone == "+84901230000" and found_token.access_hash == issued.token.access_hash
+    )
+    assert token_user(access=issued.refresh) is None  # a refresh token is not an access token
+    assert token_user(access="nope") is None
+
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.access}")
+    assert api.get("/api/mobile/v1/reports").status_code == 200
+    AuthToken.objects.filter(pk=issued.token.pk).update(access_expires_at=timezone.now())
+    assert token_user(access=issued.access) is None  # expired
+    assert api.get("/api/mobile/v1/reports").status_code == 401
+    AuthToken.objects.filter(pk=issued.token.pk).update(
+        access_expires_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    assert token_user(access=issued.access) is not None
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert token_user(access=issued.access) is None  # account disabled

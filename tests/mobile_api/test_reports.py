@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
@@ -56,6 +58,21 @@ def test_submit_answers_reference_ward_unit_status_deadline(app: APIClient, medi
         with Image.open(path) as im:
             assert not im.getexif() and "exif" not in im.info
         assert b"Exif" not in path.read_bytes()
+
+
+def test_submit_within_a_query_budget(app: APIClient, media: Path) -> None:
+    post(app, key="warm-up")  # first-use work (locate's cache) is not per report
+    with CaptureQueriesContext(connection) as queries:
+        response = post(app, key="budget")
+    assert response.status_code == 201, response.json()
+    # Savepoints (the test runs inside its own transaction) and the year's reference sequence,
+    # created once per process and year, are not counted.
+    once = ("SAVEPOINT", "RELEASE SAVEPOINT", "CREATE SEQUENCE")
+    sqls = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(once)]
+    # 5 reads before the transaction: token (user joined), category, idempotency key, routing,
+    # deadline; then reference number, incident, map grid (2), photos, history entry, job.
+    assert len(sqls) == 12, "\n".join(sqls)
+    assert sqls[0].startswith('SELECT "accounts_authtoken"') and "accounts_user" in sqls[0]
 
 
 def test_retry_with_the_same_key_returns_the_first_report(app: APIClient) -> None:
