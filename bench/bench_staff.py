@@ -22,6 +22,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
+
 
 def setup() -> None:
     from tools import pgcluster
@@ -42,9 +44,7 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return statistics.median(samples), p95
+    return statistics.median(samples), percentile(samples, 95)
 
 
 def main() -> None:

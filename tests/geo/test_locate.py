@@ -1,14 +1,15 @@
 import datetime as dt
+import json
 import random
 
 import pytest
 from shapely import unary_union
-from shapely.geometry import Polygon
+from shapely.geometry import Polygon, shape
 
 from geo.locate import locate
 from geo.points import InvalidCoordinates
 
-from .wards import covering_codes, wards
+from .wards import WARDS_FILE, covering_codes, wards
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +38,9 @@ def test_every_ward_is_found_at_its_own_interior_point() -> None:
     [("Đặc khu Côn Đảo", "26732"), ("Xã Cần Giờ", None), ("Xã Dầu Tiếng", None)],
 )
 def test_far_corners_of_the_merged_city(name: str, code_prefix: str | None) -> None:
-    import json
-
-    from .wards import WARDS_FILE
 
     features = json.loads(WARDS_FILE.read_text(encoding="utf-8"))["features"]
     feature = next(f for f in features if f["properties"]["name"] == name)
-    from shapely.geometry import shape
 
     point = shape(feature["geometry"]).representative_point()
     area = locate(point.x, point.y)

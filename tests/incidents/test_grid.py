@@ -20,11 +20,11 @@ from backend.incidents.services.workflow import incident_transition
 from backend.incidents.tasks import incident_grid_roll_job
 from backend.units.models import Role
 from tests.geo.wards import wards
-from tests.mobile_api.fixtures import _fresh_throttles, category, media, resident
+from tests.mobile_api.fixtures import category, resident
 
 from .factories import BEN_THANH, SAIGON, make_incident, make_staff, ward_unit
 
-__all__ = ["_fresh_throttles", "category", "media", "resident"]
+__all__ = ["category", "resident"]
 pytestmark = pytest.mark.django_db
 
 

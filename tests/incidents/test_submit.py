@@ -24,10 +24,10 @@ from backend.incidents.services import submit as submit_module
 from backend.incidents.services.submit import OutsideServiceArea, incident_submit
 from backend.units.routing import unit_for
 from geo.models import AdminArea
-from tests.mobile_api.fixtures import _fresh_throttles, category, media, resident, stored_files
+from tests.mobile_api.fixtures import category, resident, stored_files
 from tests.mobile_api.images import SAIGON, exif_with, jpeg_bytes, upload
 
-__all__ = ["_fresh_throttles", "category", "media", "resident"]
+__all__ = ["category", "resident"]
 pytestmark = pytest.mark.django_db
 
 LON, LAT = SAIGON

@@ -1,3 +1,3 @@
-from .fixtures import _fresh_throttles, app, category, media, resident
+from .fixtures import app, category, resident
 
-__all__ = ["_fresh_throttles", "app", "category", "media", "resident"]
+__all__ = ["app", "category", "resident"]

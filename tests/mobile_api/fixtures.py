@@ -1,31 +1,16 @@
-"""Residents with bearer tokens, a clean throttle cache and a private media directory."""
+"""Residents with bearer tokens (throttle cache and media directory: tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.accounts.services import token_issue
 from backend.incidents.models import Category
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
 
 
 def make_resident(phone: str = "+84901234567") -> User:

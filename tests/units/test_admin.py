@@ -18,10 +18,10 @@ from backend.incidents.models import Category, Incident
 from backend.incidents.services.submit import incident_submit
 from backend.units.models import CalendarDay, DayKind, RoutingRule, SlaPolicy, SlaUnit, Unit
 from tests.incidents.factories import make_user
-from tests.mobile_api.fixtures import _fresh_throttles, category, media, resident
+from tests.mobile_api.fixtures import category, resident
 from tests.mobile_api.images import SAIGON
 
-__all__ = ["_fresh_throttles", "category", "media", "resident"]
+__all__ = ["category", "resident"]
 pytestmark = pytest.mark.django_db
 
 
