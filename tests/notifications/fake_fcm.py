@@ -123,6 +123,7 @@ class FakeFCM:
         self.keep_bodies = keep_bodies
         self.default = Reply.ok()
         self.bodies: list[dict[str, Any]] = []  # every well-formed message received
+        self.heads: list[dict[str, Any]] = []  # request headers (lower-case names) + body size
         self.problems: list[str] = []
         self.count = 0
         self.connections = 0  # TCP connections accepted: keep-alive means few of them
@@ -187,6 +188,19 @@ class FakeFCM:
             loop.call_soon_threadsafe(self._close_all, loop)
             self._thread.join(timeout=10)
             self._thread = None
+
+    def drop_connections(self) -> None:
+        """Close every open connection, as a server does with idle keep-alive ones."""
+        assert self._loop is not None
+        done = threading.Event()
+
+        def close() -> None:
+            for connection in list(self._connections):
+                connection.close()
+            done.set()
+
+        self._loop.call_soon_threadsafe(close)
+        done.wait(timeout=10)
 
     def _close_all(self, loop: asyncio.AbstractEventLoop) -> None:
         for connection in list(self._connections):
@@ -280,15 +294,18 @@ class _Connection(asyncio.Protocol):
                 return
             head = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
             method, path = [*head[0].split(" "), "", ""][:2]
-            length = 0
+            fields = {}
             for line in head[1:]:
                 name, _, value = line.partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip() or 0)
+                fields[name.strip().lower()] = value.strip()
+            length = int(fields.get("content-length") or 0)
             if len(self.buffer) < end + 4 + length:
                 return  # the rest of the body is on its way
             raw = bytes(self.buffer[end + 4 : end + 4 + length])
             del self.buffer[: end + 4 + length]
+            if self.owner.keep_bodies:
+                with self.owner._lock:
+                    self.owner.heads.append({**fields, "body-bytes": len(raw)})
             if method != "POST":
                 self._write(Reply(405), {"error": {"code": 405, "message": "POST only"}})
                 continue

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import socket
+import time
 from typing import Any
 
 import firebase_admin
 import pytest
 
-from backend.notifications import push
+from backend.notifications import push, push_transport
 
 from .fake_fcm import FakeFCM
 
@@ -28,10 +29,10 @@ class _RecordingSocket:
         return getattr(self.sock, name)
 
 
-def _connection() -> tuple[push._OneWriteHTTPConnection, _RecordingSocket, socket.socket]:
+def _connection() -> tuple[push_transport.OneWriteHTTPConnection, _RecordingSocket, socket.socket]:
     ours, theirs = socket.socketpair()
     theirs.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-    conn = push._OneWriteHTTPConnection("127.0.0.1", 9)
+    conn = push_transport.OneWriteHTTPConnection("127.0.0.1", 9)
     recorder = _RecordingSocket(ours)
     conn.sock = recorder
     return conn, recorder, theirs
@@ -68,3 +69,52 @@ def test_firebase_admin_is_the_version_push_py_was_checked_against() -> None:
     # push.py uses private attributes of firebase-admin's messaging service (listed in its
     # docstring); a new version must be checked against them before this pin moves.
     assert firebase_admin.__version__ == "7.7.0"
+
+
+def _pushes(count: int) -> list[push.PushMessage]:
+    return [
+        push.PushMessage(
+            token=f"t{i}", title="t", body="b", data={"report_id": "1", "status": "new"}
+        )
+        for i in range(count)
+    ]
+
+
+def test_connections_closed_by_the_server_while_idle_are_replaced(
+    fcm: FakeFCM, settings: Any
+) -> None:
+    settings.FCM_MAX_CONNECTIONS = 4
+    assert {r.outcome for r in push.send_batch(_pushes(8))} == {push.Outcome.SENT}
+    fcm.drop_connections()
+    time.sleep(0.05)  # let the FIN arrive
+    results = push.send_batch(_pushes(8))
+    assert {r.outcome for r in results} == {push.Outcome.SENT}, results[0]
+    assert fcm.count == 16  # each message reached the server once
+
+
+def test_refused_connection_is_a_retry_not_a_failure(settings: Any) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.FCM_ENABLED = True
+    settings.FCM_CREDENTIALS_FILE = ""
+    settings.FCM_PROJECT_ID = "hotline1022-test"
+    settings.FCM_ENDPOINT = f"http://127.0.0.1:{port}"
+    try:
+        (result,) = push.send_batch(_pushes(1))
+    finally:
+        push.reset()
+    assert result.outcome is push.Outcome.RETRY
+    assert result.error.startswith("UnavailableError"), result.error
+
+
+def test_requests_carry_the_sdk_headers_and_a_compact_json_body(fcm: FakeFCM) -> None:
+    (result,) = push.send_batch(_pushes(1))
+    assert result.outcome is push.Outcome.SENT
+    (head,) = fcm.heads
+    assert head["content-type"] == "application/json"
+    assert head["x-goog-api-format-version"] == "2"
+    assert head["x-firebase-client"].startswith("fire-admin-python/")
+    assert head["x-goog-api-client"].startswith("gl-python/")
+    assert "authorization" not in head  # anonymous credentials for the loopback server
+    assert int(head["content-length"]) == head["body-bytes"]
