@@ -24,6 +24,7 @@ token refresh and refresh-on-401), on one pool of keep-alive connections per end
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -123,6 +124,16 @@ class FcmSession(requests.Session):
         self.headers.clear()
         self.headers["User-Agent"] = f"hotline1022 urllib3/{urllib3.__version__}"
         self._authed = AuthorizedHttp(credentials, http=http)
+        self._credentials = credentials
+        self._refreshing = threading.Lock()
+
+    def _fresh_token(self) -> None:
+        """Refresh an expired token once, not once per sender thread: AuthorizedHttp refreshes
+        in whichever thread finds it stale, so 100 lanes would ask for 100 tokens an hour."""
+        if not self._credentials.valid:
+            with self._refreshing:
+                if not self._credentials.valid:
+                    self._credentials.refresh(self._authed._request)
 
     def request(  # type: ignore[override]
         self,
@@ -143,6 +154,7 @@ class FcmSession(requests.Session):
             body = _dumps(json)
             head["Content-Type"] = "application/json"
         try:
+            self._fresh_token()
             raw = self._authed.urlopen(
                 method.upper(),
                 url,

@@ -5,7 +5,9 @@
         ...
         fcm.bodies_for("token-1")               # every message body received for that token
 
-It speaks `POST /v1/projects/{project}/messages:send` with `{"message": {...}}`, answers
+It speaks `POST /v1/projects/{project}/messages:send` with `{"message": {...}}` (and `POST /token`,
+the OAuth grant a service account's `token_uri` points at; once a token was granted, messages
+without it are answered 401), answers
 `{"name": "projects/p/messages/N"}` or Google's JSON error format (with the FcmError detail the
 SDK maps to UnregisteredError etc.), and checks every body the way FCM would: exactly one
 target, string-only data, and the notification/android/apns fields our pushes must carry. A body
@@ -23,10 +25,12 @@ the client bench/bench_push.py measures; this one costs ~40 µs and does the sam
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import re
 import threading
+import urllib.parse
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -35,6 +39,7 @@ from typing import Any
 
 FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
+TOKEN_PATH = "/token"  # OAuth token endpoint for service-account credentials (`token_uri`)
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,8 @@ class FakeFCM:
         self.default = Reply.ok()
         self.bodies: list[dict[str, Any]] = []  # every well-formed message received
         self.heads: list[dict[str, Any]] = []  # request headers (lower-case names) + body size
+        self.grants: list[dict[str, Any]] = []  # claims of each token request's JWT assertion
+        self.access_token = ""  # once a token was granted, messages must carry it
         self.problems: list[str] = []
         self.count = 0
         self.connections = 0  # TCP connections accepted: keep-alive means few of them
@@ -141,6 +148,11 @@ class FakeFCM:
         """Answer the next requests for `token` with `replies`, in order, then `default`."""
         with self._lock:
             self._scripts.setdefault(token, deque()).extend(replies)
+
+    def revoke_access_token(self) -> None:
+        """The granted token stops working: the next message is answered 401."""
+        with self._lock:
+            self.access_token = "revoked"
 
     def bodies_for(self, token: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -214,7 +226,34 @@ class FakeFCM:
         self.stop()
 
     # -- serving ------------------------------------------------------------------------------
-    def _answer(self, path: str, raw: bytes) -> tuple[Reply, dict[str, Any]]:
+    def _grant(self, raw: bytes) -> tuple[Reply, dict[str, Any]]:
+        """OAuth 2.0 JWT-bearer grant (RFC 7523), as Google's token endpoint answers it."""
+        form = urllib.parse.parse_qs(raw.decode())
+        claims: dict[str, Any] = {}
+        try:
+            (grant,), (assertion,) = form["grant_type"], form["assertion"]
+            payload = assertion.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except (KeyError, ValueError, IndexError):
+            grant = ""
+        with self._lock:
+            self.grants.append(claims)
+            if grant != "urn:ietf:params:oauth:grant-type:jwt-bearer" or not claims:
+                self.problems.append(f"bad token request: {raw[:200]!r}")
+                return Reply(400), {"error": "invalid_grant"}
+            token = self.access_token = f"fake-access-{len(self.grants)}"
+        return Reply(), {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
+
+    def _answer(
+        self, path: str, raw: bytes, authorization: str | None = None
+    ) -> tuple[Reply, dict[str, Any]]:
+        if self.access_token and authorization != f"Bearer {self.access_token}":
+            with self._lock:
+                self.count += 1
+                self.answers[401] += 1
+            return Reply(401, "UNAUTHENTICATED"), {
+                "error": {"code": 401, "message": "invalid token", "status": "UNAUTHENTICATED"}
+            }
         match = PATH.match(path)
         try:
             body = json.loads(raw)
@@ -309,7 +348,10 @@ class _Connection(asyncio.Protocol):
             if method != "POST":
                 self._write(Reply(405), {"error": {"code": 405, "message": "POST only"}})
                 continue
-            reply, payload = self.owner._answer(path, raw)
+            if path == TOKEN_PATH:
+                reply, payload = self.owner._grant(raw)
+            else:
+                reply, payload = self.owner._answer(path, raw, fields.get("authorization"))
             if reply.delay:
                 self.busy = True
                 asyncio.get_running_loop().call_later(reply.delay, self._late, reply, payload)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 import firebase_admin
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from backend.notifications import push, push_transport
 
@@ -118,3 +122,45 @@ def test_requests_carry_the_sdk_headers_and_a_compact_json_body(fcm: FakeFCM) ->
     assert head["x-goog-api-client"].startswith("gl-python/")
     assert "authorization" not in head  # anonymous credentials for the loopback server
     assert int(head["content-length"]) == head["body-bytes"]
+
+
+def _service_account(path: Path, token_uri: str) -> Path:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "hotline1022-test",
+        "private_key_id": "k1",
+        "private_key": pem,
+        "client_email": "push@hotline1022-test.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(info))
+    return path
+
+
+def test_service_account_token_is_fetched_sent_and_refreshed_after_a_401(
+    fcm: FakeFCM, settings: Any, tmp_path: Path
+) -> None:
+    settings.FCM_CREDENTIALS_FILE = str(
+        _service_account(tmp_path / "sa.json", f"{fcm.endpoint}/token")
+    )
+    settings.FCM_PROJECT_ID = ""  # the service account names it
+    settings.FCM_MAX_CONNECTIONS = 2
+    assert {r.outcome for r in push.send_batch(_pushes(3))} == {push.Outcome.SENT}
+    (claims,) = fcm.grants  # one token for the three messages
+    assert "https://www.googleapis.com/auth/cloud-platform" in claims["scope"].split()
+    assert claims["iss"] == "push@hotline1022-test.iam.gserviceaccount.com"
+    sent = [h for h in fcm.heads if h.get("x-goog-api-format-version")]
+    assert {h["authorization"] for h in sent} == {"Bearer fake-access-1"}
+
+    fcm.revoke_access_token()
+    (result,) = push.send_batch(_pushes(1))
+    assert result.outcome is push.Outcome.SENT  # 401 → new token → sent again, once
+    assert len(fcm.grants) == 2
+    assert fcm.answers[401] == 1 and fcm.answers[200] == 4
