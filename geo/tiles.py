@@ -42,6 +42,27 @@ class InvalidTile(ValueError):
 
 
 @dataclass(frozen=True)
+class Rows:
+    """Rows given as SQL instead of a queryset, for the hottest tiles: compiling querysets costs
+    0.3–1 ms per tile, a fifth of a low-zoom tile's time (docs/PERFORMANCE.md).
+
+    `select` is a complete `SELECT <columns> FROM <table> WHERE <conditions>` with `%s`
+    placeholders for `params`; this module appends `AND`-ed conditions (the tile's box on the
+    point column `geom`, or a cell range on `cell_z`/`cell_x`/`cell_y` for counts), then
+    `ORDER BY order` and a LIMIT where the tile needs them. Its columns are the ones the tile
+    function names, in that order. The caller builds it from trusted identifiers only.
+    """
+
+    select: str
+    params: tuple[Any, ...] = ()
+    geom: str = ""
+    order: str = ""
+
+
+type Source = QuerySet[Model] | Rows
+
+
+@dataclass(frozen=True)
 class TileBounds:
     west: float
     south: float
@@ -79,6 +100,32 @@ def _in_box(queryset: QuerySet[Model], geom_field: str, box: TileBounds) -> Quer
     return queryset.filter(**{f"{geom_field}__bboverlaps": envelope}).order_by()
 
 
+def _rows_sql(
+    source: Source,
+    box: TileBounds,
+    *,
+    geom_field: str,
+    names: Sequence[str],
+    order: Sequence[str] = (),
+    limit: int | None = None,
+) -> tuple[str, Sequence[Any]]:
+    """SQL and parameters of `source`'s rows inside `box` (columns `names` for a queryset)."""
+    if isinstance(source, Rows):
+        sql = f"{source.select} AND {source.geom} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+        if order and source.order:
+            sql += f" ORDER BY {source.order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return sql, [*source.params, box.west, box.south, box.east, box.north]
+    rows = _in_box(source, geom_field, box)
+    if order:
+        rows = rows.order_by(*order)
+    values = rows.values_list(*names)
+    if limit is not None:
+        values = values[:limit]
+    return values.query.sql_with_params()
+
+
 def _fetch(sql: str, params: Sequence[Any]) -> bytes:
     # JIT costs ~250 ms of compilation on a city-wide tile and saves nothing: the time goes
     # into PostGIS functions it cannot inline.
@@ -90,7 +137,7 @@ def _fetch(sql: str, params: Sequence[Any]) -> bytes:
 
 
 def point_tile(
-    queryset: QuerySet[Model],
+    queryset: Source,
     *,
     z: int,
     x: int,
@@ -106,11 +153,17 @@ def point_tile(
     `attributes` are field or annotation names of the queryset copied into each feature.
     A tile holding more than `limit` rows gets the first `limit` by `order` (by default the
     newest: a deterministic sample, and with an index on the key a short backward scan).
+    `Rows` select the key, the point and the attributes in that order, sorted by `Rows.order`.
     """
     attrs = _names([layer, *attributes])[1:]
-    rows = _in_box(queryset, geom_field, tile_bounds(z, x, y, margin=BUFFER / EXTENT))
-    rows = rows.order_by(*order)
-    inner, params = rows.values_list("pk", geom_field, *attrs)[:limit].query.sql_with_params()
+    inner, params = _rows_sql(
+        queryset,
+        tile_bounds(z, x, y, margin=BUFFER / EXTENT),
+        geom_field=geom_field,
+        names=["pk", geom_field, *attrs],
+        order=order,
+        limit=limit,
+    )
     columns = ", ".join(["fid", "pt", *attrs])
     selected = "".join(f", s.{a}" for a in attrs)
     sql = f"""
@@ -195,14 +248,14 @@ def cell_level(z: int) -> int:
 
 
 def summed_grid_tile(
-    counts: QuerySet[Model],
+    counts: Source,
     *,
     z: int,
     x: int,
     y: int,
     layer: str,
     sums: Sequence[str] = (),
-    points: QuerySet[Model] | None = None,
+    points: Source | None = None,
     geom_field: str = "location",
 ) -> bytes:
     """A grid tile (16 × 16 cells) summed from pre-aggregated counts.
@@ -213,6 +266,8 @@ def summed_grid_tile(
     point and integer weights `n` and `sums`, added to the cell their point falls in (a weight
     may be negative: a correction of what the counts hold). Features: `n`, the `sums`, at the
     mean position of the cell's rows; cells whose `n` sums to 0 or less are left out.
+    `Rows` select, for counts: cell_x, cell_y, n, sum_lon, sum_lat, *sums (and have columns
+    cell_z, cell_x, cell_y to filter on); for points: the point, n, *sums.
     """
     sum_names = _names([layer, *sums])[1:]
     tile_bounds(z, x, y)
@@ -224,29 +279,38 @@ def summed_grid_tile(
         return b""
 
 
+def _cells_sql(
+    counts: Source, level: int, x: int, y: int, span: int, sum_names: list[str]
+) -> tuple[str, Sequence[Any]]:
+    """The count rows at `level` inside tile x/y (`span` cells of `level` a side)."""
+    x0, x1, y0, y1 = x * span, (x + 1) * span, y * span, (y + 1) * span
+    if isinstance(counts, Rows):
+        sql = (
+            f"{counts.select} AND cell_z = %s AND cell_x >= %s AND cell_x < %s"
+            " AND cell_y >= %s AND cell_y < %s"
+        )
+        return sql, [*counts.params, level, x0, x1, y0, y1]
+    inside = counts.filter(
+        cell_z=level, cell_x__gte=x0, cell_x__lt=x1, cell_y__gte=y0, cell_y__lt=y1
+    ).order_by()
+    names = ["cell_x", "cell_y", "n", "sum_lon", "sum_lat", *sum_names]
+    return inside.values_list(*names).query.sql_with_params()
+
+
 def _summed_grid_tile(
-    counts: QuerySet[Model],
+    counts: Source,
     z: int,
     x: int,
     y: int,
     layer: str,
     sum_names: list[str],
-    points: QuerySet[Model] | None,
+    points: Source | None,
     geom_field: str,
 ) -> bytes:
     level = cell_level(z)
     span = 2 ** (level - z)  # cells of `level` across the tile
     shift = level - z - GRID_SHIFT  # from a stored cell to a grid cell
-    inside = counts.filter(
-        cell_z=level,
-        cell_x__gte=x * span,
-        cell_x__lt=(x + 1) * span,
-        cell_y__gte=y * span,
-        cell_y__lt=(y + 1) * span,
-    ).order_by()
-    c_sql, c_params = inside.values_list(
-        "cell_x", "cell_y", "n", "sum_lon", "sum_lat", *sum_names
-    ).query.sql_with_params()
+    c_sql, c_params = _cells_sql(counts, level, x, y, span, sum_names)
     columns = ", ".join(["cx", "cy", "n", "sum_lon", "sum_lat", *sum_names])
     carried = "".join(f", c.{f}" for f in sum_names)
     parts = [
@@ -258,8 +322,9 @@ def _summed_grid_tile(
         grid_zoom = z + GRID_SHIFT
         px, py = cell_sql("r.pt", grid_zoom)
         lon, lat = lon_lat_sql("p.pt")
-        rows = _in_box(points, geom_field, tile_bounds(z, x, y))
-        p_sql, p_params = rows.values_list(geom_field, "n", *sum_names).query.sql_with_params()
+        p_sql, p_params = _rows_sql(
+            points, tile_bounds(z, x, y), geom_field=geom_field, names=[geom_field, "n", *sum_names]
+        )
         p_columns = ", ".join(["pt", "n", *sum_names])
         p_carried = "".join(f", p.{f}" for f in sum_names)
         parts.append(

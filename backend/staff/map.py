@@ -20,10 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.incidents.models import OPEN_STATUSES, Incident
+from backend.incidents.selectors import map_rows
 from backend.incidents.selectors.staff import (
     IncidentFilters,
     apply_filters,
-    incident_grid_counts,
     incidents_visible_to,
     late_rate_by_unit,
     overdue,
@@ -91,32 +91,39 @@ class IncidentTileView(StaffView):
 
 
 def tile_body(user: Any, filters: IncidentFilters, *, z: int, x: int, y: int) -> bytes:
-    """The tile of what `user` sees with `filters`: one SQL statement (plus SET LOCAL jit)."""
+    """The tile of what `user` sees with `filters`: one SQL statement (plus SET LOCAL jit).
+
+    Scope, status, category, ward, unit and overdue are served by SQL written once
+    (`map_rows`); text, dates and assignee by the list's querysets.
+    """
     now = timezone.now()
-    counted = None
-    if z < POINT_MIN_ZOOM:
-        counted = incident_grid_counts(user=user, filters=filters, now=now)
-    if counted:
+    if z < POINT_MIN_ZOOM and (counted := map_rows.grid_rows(user=user, filters=filters, now=now)):
         counts, fell_due = counted
         return tiles.summed_grid_tile(
             counts, z=z, x=x, y=y, layer=LAYER, sums=("overdue", "open"), points=fell_due
         )
+    if z >= POINT_MIN_ZOOM and (rows := map_rows.point_rows(user=user, filters=filters, now=now)):
+        return point_tile(rows, z=z, x=x, y=y)
     incidents = with_overdue_flag(apply_filters(incidents_visible_to(user), filters, now=now), now)
     if z >= POINT_MIN_ZOOM:
-        return tiles.point_tile(
-            incidents,
-            z=z,
-            x=x,
-            y=y,
-            layer=LAYER,
-            attributes=("status", "overdue"),
-            limit=POINT_LIMIT,
-        )
+        return point_tile(incidents, z=z, x=x, y=y)
     # text, dates, assignee: counted live from the rows
     opened = incidents.annotate(
         open=ExpressionWrapper(Q(status__in=OPEN_STATUSES), output_field=BooleanField())
     )
     return tiles.grid_tile(opened, z=z, x=x, y=y, layer=LAYER, flags=("overdue", "open"), cells=16)
+
+
+def point_tile(source: tiles.Source, *, z: int, x: int, y: int) -> bytes:
+    return tiles.point_tile(
+        source,
+        z=z,
+        x=x,
+        y=y,
+        layer=LAYER,
+        attributes=("status", "overdue"),
+        limit=POINT_LIMIT,
+    )
 
 
 def tile_response(body: bytes) -> HttpResponse:

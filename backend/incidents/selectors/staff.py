@@ -7,23 +7,16 @@ admins see all. Everything outside the scope is simply absent (callers answer 40
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.gis.geos import Polygon
 from django.db.models import (
-    Case,
     Count,
-    F,
-    IntegerField,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.units.selectors import staff_scope
@@ -32,8 +25,6 @@ from ..models import (
     OPEN_STATUSES,
     Incident,
     IncidentEvent,
-    IncidentGridCount,
-    IncidentGridState,
     IncidentPhoto,
 )
 
@@ -96,54 +87,6 @@ def apply_filters(
     if f.bbox:
         incidents = incidents.filter(location__coveredby=Polygon.from_bbox(f.bbox))
     return incidents
-
-
-def incident_grid_counts(
-    *, user: Any, filters: IncidentFilters, now: dt.datetime
-) -> tuple[QuerySet[IncidentGridCount], QuerySet[Incident]] | None:
-    """The map's counts per cell for `filters`, or None when they need counting live.
-
-    Returns (count rows, live rows), each with integer columns `n`, `overdue`, `open`, to be
-    summed per cell (geo.tiles.summed_grid_tile). Served from `IncidentGridCount`: scope,
-    status, category, ward, unit, overdue. Not served (None): text, dates, assignee, bbox.
-    The live rows are the open incidents in scope that fell due since the counts' last roll:
-    counted as not overdue there, they are added to `overdue` (and, with `overdue=true`, to `n`
-    and `open`; with `overdue=false`, taken off them).
-    """
-    f = filters
-    if f.q or f.created_from or f.created_to or f.assignee is not None or f.bbox:
-        return None
-    scope = staff_scope(user)
-    counts = IncidentGridCount.objects.all()
-    if not scope.is_global:
-        counts = counts.filter(unit_id__in=sorted(scope.unit_ids))
-    if f.status:
-        counts = counts.filter(status__in=f.status)
-    if f.category:
-        counts = counts.filter(category_id__in=f.category)
-    if f.ward:
-        counts = counts.filter(ward_id__in=f.ward)
-    if f.unit:
-        counts = counts.filter(unit_id__in=f.unit)
-    if f.overdue is not None:
-        counts = counts.filter(is_overdue=f.overdue)
-    counts = counts.annotate(
-        overdue=Case(When(is_overdue=True, then=F("n")), default=Value(0)),
-        open=Case(When(status__in=OPEN_STATUSES, then=F("n")), default=Value(0)),
-    )
-    rolled = IncidentGridState.objects.order_by("id").values("overdue_as_of")[:1]
-    since = Coalesce(Subquery(rolled), Value(dt.datetime(1, 1, 1, tzinfo=dt.UTC)))
-    weight = {None: 0, True: 1, False: -1}[f.overdue]
-    fell_due = (
-        apply_filters(incidents_visible_to(user), replace(f, overdue=None), now=now)
-        .filter(status__in=OPEN_STATUSES, due_at__lt=now, due_at__gte=since)
-        .annotate(
-            n=Value(weight, output_field=IntegerField()),
-            overdue=Value(0 if f.overdue is False else 1, output_field=IntegerField()),
-            open=Value(weight, output_field=IntegerField()),
-        )
-    )
-    return counts, fell_due
 
 
 def incident_list(*, user: Any, filters: IncidentFilters) -> QuerySet[Incident]:

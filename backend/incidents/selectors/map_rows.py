@@ -1,0 +1,157 @@
+"""The staff map's rows as SQL (`geo.tiles.Rows`), for tiles served many times a second.
+
+The rows of the list's querysets (`staff.apply_filters(incidents_visible_to(user))`) and their
+counts per map cell, written once here instead of compiled by the ORM for every tile (0.3–1 ms
+of a 3–15 ms tile; docs/PERFORMANCE.md). Served: scope, status, category, ward, unit, overdue.
+Anything else (text, dates, assignee, bbox) returns None and the caller uses the querysets.
+tests/staff/test_map_rows.py checks both give the same tiles for every filter combination.
+
+Identifiers come from the models' metadata; every value is a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field, Model
+
+from backend.units.selectors import StaffScope, staff_scope
+from geo.tiles import Rows
+
+from ..models import OPEN_STATUSES, Incident, IncidentGridCount, IncidentGridState
+from .staff import IncidentFilters
+
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)  # "never rolled": every open incident is live
+
+
+def served(filters: IncidentFilters) -> bool:
+    """Whether these filters can be answered from SQL written here."""
+    f = filters
+    return not (f.q or f.created_from or f.created_to or f.assignee is not None or f.bbox)
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _col(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column
+    return connection.ops.quote_name(field.column)
+
+
+class _Where:
+    """Conditions and their parameters, in the order they are written."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, sql: str, *params: Any) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+    def any_of(self, column: str, values: Sequence[Any]) -> None:
+        self.add(f"{column} IN ({', '.join(['%s'] * len(values))})", *values)
+
+    def sql(self) -> str:
+        return " AND ".join(self.parts) or "true"
+
+
+def _open_in(column: str) -> tuple[str, list[str]]:
+    return f"{column} IN ({', '.join(['%s'] * len(OPEN_STATUSES))})", [*OPEN_STATUSES]
+
+
+def _filtered(model: type[Model], scope: StaffScope, f: IncidentFilters) -> _Where:
+    """Scope, status, category, ward and unit on `model`'s columns of those names."""
+    where = _Where()
+    unit = _col(model, "unit_id" if model is IncidentGridCount else "unit")
+    if not scope.is_global:
+        if not scope.unit_ids:
+            where.add("false")
+        else:
+            where.any_of(unit, sorted(scope.unit_ids))
+    if f.status:
+        where.any_of(_col(model, "status"), f.status)
+    if f.category:
+        where.any_of(
+            _col(model, "category_id" if model is IncidentGridCount else "category"), f.category
+        )
+    if f.ward:
+        where.any_of(_col(model, "ward_id" if model is IncidentGridCount else "ward"), f.ward)
+    if f.unit:
+        where.any_of(unit, f.unit)
+    return where
+
+
+def _overdue_sql(now: dt.datetime) -> tuple[str, list[Any]]:
+    """Open and past its deadline (NULL without a deadline, as the querysets' flag)."""
+    is_open, statuses = _open_in(_col(Incident, "status"))
+    return f"({_col(Incident, 'due_at')} < %s AND {is_open})", [now, *statuses]
+
+
+def point_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> Rows | None:
+    """id, location, status, overdue of the incidents `user` sees with `filters`, newest first."""
+    if not served(filters):
+        return None
+    where = _filtered(Incident, staff_scope(user), filters)
+    overdue, overdue_params = _overdue_sql(now)
+    if filters.overdue is not None:
+        late = f"coalesce({overdue}, false)"
+        where.add(late if filters.overdue else f"NOT {late}", *overdue_params)
+    pk, location, status = (
+        _col(Incident, "id"),
+        _col(Incident, "location"),
+        _col(Incident, "status"),
+    )
+    select = (
+        f"SELECT {pk}, {location}, {status}, {overdue} FROM {_table(Incident)} WHERE {where.sql()}"
+    )
+    return Rows(select, (*overdue_params, *where.params), geom=location, order=f"{pk} DESC")
+
+
+def grid_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> tuple[Rows, Rows] | None:
+    """The map's counts per cell: (count rows, live rows) for geo.tiles.summed_grid_tile with
+    sums `overdue` and `open`; None when the filters need the rows counted live.
+
+    Count rows come from `IncidentGridCount`. The live rows are the open incidents in scope
+    that fell due since the counts' last roll: counted as not overdue there, they are added to
+    `overdue` (and, with overdue=true, to `n` and `open`; with overdue=false, taken off them).
+    """
+    if not served(filters):
+        return None
+    f, scope = filters, staff_scope(user)
+    counts = _filtered(IncidentGridCount, scope, f)
+    if f.overdue is not None:
+        counts.add("is_overdue = %s", f.overdue)
+    is_open, statuses = _open_in("status")
+    count_select = (
+        "SELECT cell_x, cell_y, n, sum_lon, sum_lat,"
+        " CASE WHEN is_overdue THEN n ELSE 0 END,"
+        f" CASE WHEN {is_open} THEN n ELSE 0 END"
+        f" FROM {_table(IncidentGridCount)} WHERE {counts.sql()}"
+    )
+    count_rows = Rows(count_select, (*statuses, *counts.params))
+
+    # open incidents that fell due since the counts' last roll: added to `overdue`, and with
+    # overdue=true added to n and open, with overdue=false taken off them
+    weight = {None: 0, True: 1, False: -1}[f.overdue]
+    late = 0 if f.overdue is False else 1
+    live = _filtered(Incident, scope, f)
+    due = _col(Incident, "due_at")
+    rolled = (
+        f"SELECT {_col(IncidentGridState, 'overdue_as_of')} FROM {_table(IncidentGridState)}"
+        f" ORDER BY {_col(IncidentGridState, 'id')} LIMIT 1"
+    )
+    live.add(f"{due} >= coalesce(({rolled}), %s)", _EPOCH)
+    live.add(f"{due} < %s", now)
+    live_open, live_statuses = _open_in(_col(Incident, "status"))
+    live.add(live_open, *live_statuses)
+    location = _col(Incident, "location")
+    live_select = (
+        f"SELECT {location}, {weight}, {late}, {weight} FROM {_table(Incident)} WHERE {live.sql()}"
+    )
+    return count_rows, Rows(live_select, tuple(live.params), geom=location)
