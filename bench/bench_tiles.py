@@ -4,11 +4,13 @@
 
 Uses its own database (hotline1022_bench_tiles in var/pg), filled once with `--count`
 synthetic incidents by `manage.py generate_incidents`. For each case the endpoint is called
-in-process through Django's test client (session auth, middleware, filters, scope, view) and
-the exact SQL it ran (captured with an execute wrapper) is replayed on the bare psycopg
-connection underneath Django; the two are interleaved. Prints median/p95 in ms, the ratio, the
-tile size and `q`, the statements the endpoint sent for one tile (the bare SQL sends 4: BEGIN,
-SET LOCAL jit, the tile, COMMIT). The map's counts per cell (IncidentGridCount, read below zoom
+in-process through Django's test client (middleware, auth, filters, scope, view) as the map
+calls it, with the page's map token in `X-Map-Token`, and, as an API client would, with the
+session cookie alone; the exact SQL it ran (captured with an execute wrapper) is replayed on
+the bare psycopg connection underneath Django; the three are interleaved. Prints median/p95 in
+ms, the ratios to the bare SQL, the tile size and `q`, the statements the endpoint sent for
+one tile with the token / with the session (the bare SQL sends 4: BEGIN, SET LOCAL jit, the
+tile, COMMIT). The map's counts per cell (IncidentGridCount, read below zoom
 12) are rebuilt when they do not hold every incident (the generator writes past the services),
 else rolled.
 """
@@ -67,11 +69,15 @@ def main() -> None:
     total = ensure_rows(args.count)
     print(f"incidents: {total:,}  runs per case: {args.runs}")
     users = get_user_model().objects
-    clients = {}
+    from backend.staff import map_tokens
+
+    clients, tokens = {}, {}
     for name in ("giamsat", "saigon.tiepnhan"):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(users.get(username=name))
         clients[name] = client
+        tokens[name] = map_tokens.issue(users.get(username=name))["token"]
+    by_token = Client(HTTP_HOST="127.0.0.1")  # no cookie: the token alone, as the map's tiles
     connection.ensure_connection()
     # the psycopg connection under Django: same server session, Django's geometry dumper,
     # none of Django's layers (no view, no ORM, no cursor wrapper). A ClientCursor binds the
@@ -93,12 +99,16 @@ def main() -> None:
         ("z12 sea (empty), supervisor, all", "giamsat", 12, {}),
     ]
     # q: statements the endpoint sends for one tile (BEGIN/COMMIT included; the bare SQL: 4)
-    head = f"{'case':40} {'endpoint med/p95':>18} {'bare SQL med/p95':>18} {'ratio':>6} {'KB':>7}"
-    print(f"{head} {'q':>3}")
+    head = (
+        f"{'case':40} {'token med/p95':>15} {'session med/p95':>16} {'bare SQL med/p95':>17}"
+        f" {'ratio token':>11} {'session':>7} {'KB':>6} {'q':>5}"
+    )
+    print(head)
     for label, user, z, params in [c for c in cases if args.only in c[0]]:
         x, y = tile_of(*(SEA if "sea" in label else CENTRE), z)
         path = f"/api/staff/v1/tiles/{z}/{x}/{y}.mvt"
         client = clients[user]
+        token = {"HTTP_X_MAP_TOKEN": tokens[user]}
         captured: list[tuple[str, Any]] = []
 
         def capture(
@@ -109,9 +119,13 @@ def main() -> None:
             return execute(sql, p, many, context)
 
         reset_queries()  # as the request will: else the count starts past the previous case's
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path, params)
+        by_session_q = len(queries)  # now: the next requests reset the log it reads from
+        reset_queries()
         with connection.execute_wrapper(capture), CaptureQueriesContext(connection) as queries:
-            body = client.get(path, params).content
-        statements = len(queries)  # now: the next requests reset the log it reads from
+            body = by_token.get(path, params, **token).content
+        by_token_q = len(queries)
         sql, sql_params = captured[-1]
 
         def bare_sql(sql: str = sql, sql_params: Any = sql_params) -> None:
@@ -122,20 +136,27 @@ def main() -> None:
 
         bare_sql()  # warm both paths
         ours: list[float] = []
+        session: list[float] = []
         bare: list[float] = []
         for _ in range(min(args.runs, 10) if "live" in label else args.runs):  # ~1 s each
             t0 = time.perf_counter()
-            response = client.get(path, params)
+            response = by_token.get(path, params, **token)
             ours.append(time.perf_counter() - t0)
+            assert response.status_code == 200
+            t0 = time.perf_counter()
+            response = client.get(path, params)
+            session.append(time.perf_counter() - t0)
             assert response.status_code == 200
             t0 = time.perf_counter()
             bare_sql()
             bare.append(time.perf_counter() - t0)
         om, op = percentile(ours, 50) * 1000, percentile(ours, 95) * 1000
+        sm, sp = percentile(session, 50) * 1000, percentile(session, 95) * 1000
         bm, bp = percentile(bare, 50) * 1000, percentile(bare, 95) * 1000
         print(
-            f"{label:40} {om:8.1f} / {op:6.1f} {bm:8.1f} / {bp:6.1f} {om / bm:6.2f} "
-            f"{len(body) / 1024:7.1f} {statements:3}"
+            f"{label:40} {om:6.1f} / {op:6.1f} {sm:7.1f} / {sp:6.1f} {bm:8.1f} / {bp:6.1f}"
+            f" {om / bm:11.2f} {sm / bm:7.2f} {len(body) / 1024:6.1f}"
+            f" {by_token_q:>2}/{by_session_q}"
         )
 
 

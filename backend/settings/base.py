@@ -90,6 +90,9 @@ STATICFILES_DIRS = [("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre
 # with MAP_BASEMAP_ATTRIBUTION; empty = no basemap, ward boundaries only (tests, offline).
 MAP_BASEMAP_URL = env_str("MAP_BASEMAP_URL", "")
 MAP_BASEMAP_ATTRIBUTION = env_str("MAP_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+# Lifetime of the map's tile tokens (backend/staff/map_tokens.py): how long a token keeps the
+# scope it was issued with. The page renews its token at half this age.
+MAP_TOKEN_SECONDS = env_int("MAP_TOKEN_SECONDS", 120)
 LOGIN_URL = "staff-login"
 LOGIN_REDIRECT_URL = "staff-map"
 MEDIA_URL = "/media/"

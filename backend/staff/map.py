@@ -7,12 +7,14 @@ Tiles carry exactly the list's rows: the same filters (`FilterSerializer`) on th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -32,6 +34,7 @@ from backend.units.models import Role
 from backend.units.selectors import staff_scope
 from geo import tiles
 
+from . import map_tokens
 from . import serializers as s
 from .views import StaffView, parse_quarter, validated
 
@@ -135,18 +138,33 @@ def tile_response(body: bytes) -> HttpResponse:
 _drf_tile_view = IncidentTileView.as_view()
 
 
+@functools.lru_cache(maxsize=1024)
+def tile_filters(query_string: str) -> IncidentFilters | None:
+    """The validated filters of a tile URL's query string, None if invalid (`FilterSerializer`).
+
+    Every tile of a map view has the same query string: validated once, not per tile (DRF
+    builds and deep-copies the serializer's fields each time, ≈ 0.1 ms). Validation reads
+    nothing but the string; the result is shared, so callers must not mutate it.
+    """
+    serializer = s.FilterSerializer(data=QueryDict(query_string))
+    return serializer.to_filters() if serializer.is_valid() else None
+
+
 @csrf_exempt  # as DRF's views: the fallback enforces CSRF for unsafe methods itself
 def incident_tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     """GET tiles/{z}/{x}/{y}.mvt without DRF: the map asks for dozens of tiles per pan, and DRF's
     request wrapping, negotiation and checks cost ≈ 0.2 ms of CPU per tile (docs/PERFORMANCE.md).
 
-    Served here only when the outcome is a tile: a GET/HEAD by a signed-in, active staff member
-    (the session user of AuthenticationMiddleware — what DRF's SessionAuthentication returns —
-    and `IsStaffMember`'s scope check) with a valid tile and valid filters (`FilterSerializer`).
+    Served here only when the outcome is a tile: a GET/HEAD by the holder of a valid map token
+    (`X-Map-Token`, what the map page sends), or else by a signed-in, active staff member (the
+    session user of AuthenticationMiddleware — what DRF's SessionAuthentication returns — and
+    `IsStaffMember`'s scope check), with a valid tile and valid filters (`FilterSerializer`).
     Anything else (anonymous, non-staff, bad tile or filter, other methods) goes to
     `IncidentTileView`, which answers exactly as before (403/404/400/405 with the API's JSON).
     """
-    user = request.user
+    # a valid map token stands for its holder without touching the session (map_tokens)
+    holder = map_tokens.holder(request.headers.get(map_tokens.HEADER))
+    user: Any = holder or request.user
     if (
         request.method in ("GET", "HEAD")
         and user.is_authenticated
@@ -157,16 +175,27 @@ def incident_tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
             tiles.tile_bounds(z, x, y)
         except tiles.InvalidTile:
             return _drf_tile_view(request, z=z, x=x, y=y)
-        serializer = s.FilterSerializer(data=request.GET)
-        if serializer.is_valid():
-            body = tile_body(user, serializer.to_filters(), z=z, x=x, y=y)
-            return tile_response(body)
+        filters = tile_filters(request.META.get("QUERY_STRING", ""))
+        if filters is not None:
+            response = tile_response(tile_body(user, filters, z=z, x=x, y=y))
+            if holder is not None:  # no session read, so no `Vary: Cookie`: vary on the token
+                patch_vary_headers(response, [map_tokens.HEADER])
+            return response
     return _drf_tile_view(request, z=z, x=x, y=y)
 
 
 # the API docs (drf-spectacular) keep describing the endpoint from IncidentTileView
 incident_tile.cls = IncidentTileView  # type: ignore[attr-defined]
 incident_tile.initkwargs = {}  # type: ignore[attr-defined]
+
+
+class MapTokenView(StaffView):
+    """GET map/token — a fresh map token for the tiles (`X-Map-Token`, see map_tokens)."""
+
+    def get(self, request: Request) -> Response:
+        response = Response(map_tokens.issue(request.user))
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class SummaryView(StaffView):

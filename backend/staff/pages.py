@@ -18,6 +18,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from backend.incidents.models import OPEN_STATUSES, Category, Status
 from backend.units.selectors import staff_scope, units_visible_to
 
+from . import map_tokens
 from .map import CONTACT_ROLES, POINT_MIN_ZOOM
 
 
@@ -94,6 +95,7 @@ def _config(request: HttpRequest) -> dict[str, Any]:
             "attribution": settings.MAP_BASEMAP_ATTRIBUTION,
         },
         "point_min_zoom": POINT_MIN_ZOOM,
+        "map_token": map_tokens.issue(request.user),
         "area_codes": sorted(
             {c for c in units_visible_to(request.user).values_list("areas__code", flat=True) if c}
         )

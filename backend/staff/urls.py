@@ -12,6 +12,7 @@ urlpatterns = [
     path("stats/late-rate", directory.LateRateView.as_view(), name="late-rate"),
     path("stats/summary", map.SummaryView.as_view(), name="summary"),
     path("tiles/<int:z>/<int:x>/<int:y>.mvt", map.incident_tile, name="tiles"),
+    path("map/token", map.MapTokenView.as_view(), name="map-token"),
     path("incidents/<int:pk>/reporter", map.ReporterView.as_view(), name="reporter"),
     path("incidents", views.IncidentListView.as_view(), name="incidents"),
     path("incidents.geojson", views.IncidentGeoJSONView.as_view(), name="incidents-geojson"),

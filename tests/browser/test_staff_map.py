@@ -49,6 +49,11 @@ def jpeg() -> bytes:
 
 def test_anonymous_visitors_sign_in_and_land_on_the_map(page: Any, live_server: Any) -> None:
     incident = make_incident(description="Rác tồn đọng đầu hẻm 42")
+    tile_tokens: list[str | None] = []
+    page.on(
+        "request",
+        lambda r: "/tiles/" in r.url and tile_tokens.append(r.headers.get("x-map-token")),
+    )
     page.goto(f"{live_server.url}/{at(incident)}")
     assert "/login/" in page.url and page.locator("html").get_attribute("lang") == "vi"
     sign_in(page, live_server.url, "saigon.tiepnhan", path=f"/login/?next=/{at(incident)}")
@@ -56,6 +61,7 @@ def test_anonymous_visitors_sign_in_and_land_on_the_map(page: Any, live_server: 
     page.wait_for_selector(f"#incident-list li[data-id='{incident.pk}']")
     assert page.locator("#stat-open").inner_text() != "–"
     assert page.locator(".topbar").inner_text().count("đang mở") == 1
+    assert tile_tokens and all(tile_tokens)  # every tile asked with the page's map token
     assert not page.errors
 
 

@@ -156,10 +156,28 @@ function tileUrl() {
   return `${location.origin}${API}tiles/{z}/{x}/{y}.mvt${query ? "?" + query : ""}`;
 }
 
+// Tile requests carry a short-lived map token (backend/staff/map_tokens.py) so the server need
+// not look up the session for each of them; renewed at half its age. Without a valid one the
+// tiles are still served, through the session.
+let mapToken = config.map_token;
+function renewMapToken() {
+  const seconds = mapToken ? mapToken.expires_in : 60;
+  setTimeout(async () => {
+    try { mapToken = await api("map/token"); } catch (err) { mapToken = null; }
+    renewMapToken();
+  }, Math.max(5, seconds / 2) * 1000);
+}
+renewMapToken();
+const TILE_PREFIX = `${location.origin}${API}tiles/`;
+function withMapToken(url, resourceType) {
+  if (resourceType !== "Tile" || !mapToken || !url.startsWith(TILE_PREFIX)) return undefined;
+  return { url, headers: { "X-Map-Token": mapToken.token } };
+}
+
 let fitted = location.hash.includes("map="); // a shared link keeps its view
 const map = new MapLibre({
   container: "map", style, center: [106.70, 10.78], zoom: 11, hash: "map",
-  attributionControl: { compact: true }, maxZoom: 19,
+  attributionControl: { compact: true }, maxZoom: 19, transformRequest: withMapToken,
 });
 window.hotlineMap = map; // for the browser tests and the console
 map.addControl(new NavigationControl({ showCompass: false }), "top-right");
