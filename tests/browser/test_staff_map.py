@@ -50,10 +50,12 @@ def jpeg() -> bytes:
 def test_anonymous_visitors_sign_in_and_land_on_the_map(page: Any, live_server: Any) -> None:
     incident = make_incident(description="Rác tồn đọng đầu hẻm 42")
     tile_tokens: list[str | None] = []
-    page.on(
-        "request",
-        lambda r: "/tiles/" in r.url and tile_tokens.append(r.headers.get("x-map-token")),
-    )
+
+    def note_tile(request: Any) -> None:
+        if "/tiles/" in request.url:
+            tile_tokens.append(request.headers.get("x-map-token"))
+
+    page.on("request", note_tile)
     page.goto(f"{live_server.url}/{at(incident)}")
     assert "/login/" in page.url and page.locator("html").get_attribute("lang") == "vi"
     sign_in(page, live_server.url, "saigon.tiepnhan", path=f"/login/?next=/{at(incident)}")

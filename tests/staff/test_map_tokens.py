@@ -26,8 +26,8 @@ def _token(user: Any) -> str:
 
 def _tile(client: APIClient, incident: Any, z: int = 15, token: str | None = None) -> Any:
     x, y = tile_of(incident.location.x, incident.location.y, z)
-    headers = {"HTTP_X_MAP_TOKEN": token} if token is not None else {}
-    return client.get(f"{API}tiles/{z}/{x}/{y}.mvt", **headers)
+    headers = {"X-Map-Token": token} if token is not None else {}
+    return client.get(f"{API}tiles/{z}/{x}/{y}.mvt", headers=headers)
 
 
 def _ids(response: Any) -> set[int]:
