@@ -111,6 +111,8 @@ def _rows_sql(
 ) -> tuple[str, Sequence[Any]]:
     """SQL and parameters of `source`'s rows inside `box` (columns `names` for a queryset)."""
     if isinstance(source, Rows):
+        if limit is not None and not (order and source.order):
+            raise ValueError("a LIMIT without an order would pick arbitrary rows")
         sql = f"{source.select} AND {source.geom} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
         if order and source.order:
             sql += f" ORDER BY {source.order}"

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,9 +45,12 @@ import firebase_admin
 import requests
 from django.conf import settings
 from firebase_admin import _http_client, credentials, exceptions, messaging
+from google.auth import exceptions as google_auth_exceptions
 from google.auth.credentials import AnonymousCredentials
 
 from .push_transport import FcmSession, pool_manager
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500  # messages per call, as FCM's send_each allows
 _APP_NAME = "hotline1022-push"
@@ -109,28 +113,33 @@ def _app() -> tuple[Any, ThreadPoolExecutor]:
         cred = credentials.Certificate(cred_file) if cred_file else _Anonymous()
         # the service account names its project; an explicit FCM_PROJECT_ID wins
         project_id = project_id or getattr(cred, "project_id", None) or "hotline1022-dev"
+        http = pool_manager(endpoint, connections, timeout)  # may refuse a bad proxy setting
         app = firebase_admin.initialize_app(
             cred, {"projectId": project_id, "httpTimeout": timeout}, name=_APP_NAME
         )
-        # firebase-admin has no public option for the endpoint or the pool: both live on the
-        # messaging service (checked against firebase-admin 7.7, pinned in pyproject.toml).
-        service = messaging._get_messaging_service(app)
-        service._fcm_url = f"{endpoint}/v1/projects/{project_id}/messages:send"
-        # the SDK's own JSON client, on a leaner session (push_transport.FcmSession)
-        session = FcmSession(app.credential.get_credential(), pool_manager(endpoint, connections))
-        service._client = _http_client.JsonHttpClient(
-            session=session, retries=None, timeout=timeout
-        )
+        try:
+            # firebase-admin has no public option for the endpoint or the pool: both live on
+            # the messaging service (checked against firebase-admin 7.7, pinned).
+            service = messaging._get_messaging_service(app)
+            service._fcm_url = f"{endpoint}/v1/projects/{project_id}/messages:send"
+            # the SDK's own JSON client, on a leaner session (push_transport.FcmSession)
+            session = FcmSession(app.credential.get_credential(), http)
+            service._client = _http_client.JsonHttpClient(
+                session=session, retries=None, timeout=timeout
+            )
+        except BaseException:
+            firebase_admin.delete_app(app)  # else the next attempt finds the name taken
+            raise
         pool = ThreadPoolExecutor(max_workers=connections, thread_name_prefix="fcm")
         _state.update(key=key, app=app, pool=pool, service=service)
         return service, pool
 
 
 def _close() -> None:
-    if _state["service"] is not None:
-        _state["service"]._client.session.close()
     if _state["pool"] is not None:
         _state["pool"].shutdown(wait=True)
+    if _state["service"] is not None:
+        _state["service"]._client.session.close()
     if _state["app"] is not None:
         firebase_admin.delete_app(_state["app"])
     _state.update(key=None, app=None, pool=None, service=None)
@@ -209,6 +218,8 @@ def _send_one(service: Any, headers: dict[str, str], push: PushMessage) -> PushR
         )
     except requests.exceptions.RequestException as error:
         return _classify(service._handle_fcm_error(error))
+    except google_auth_exceptions.GoogleAuthError as error:  # e.g. a refused token refresh
+        return PushResult(Outcome.RETRY, error=f"{type(error).__name__}: {error}"[:1000])
     return PushResult(Outcome.SENT, message_id=str(response["name"]))
 
 
@@ -229,7 +240,12 @@ def send_batch(pushes: Sequence[PushMessage]) -> list[PushResult]:
         for index in claim:
             if index >= len(pushes):
                 return
-            results[index] = _send_one(service, headers, pushes[index])
+            try:
+                results[index] = _send_one(service, headers, pushes[index])
+            except Exception as exc:  # a bug or an unforeseen error: this message only, later
+                logger.exception("push: unexpected error for message %s", index)
+                error = f"{type(exc).__name__}: {exc}"[:1000]
+                results[index] = PushResult(Outcome.RETRY, error=error)
 
     lanes = [pool.submit(lane) for _ in range(min(pool._max_workers, len(pushes)))]
     for done in lanes:

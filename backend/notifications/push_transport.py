@@ -13,8 +13,11 @@ token refresh and refresh-on-401), on one pool of keep-alive connections per end
 
 - TLS verified against certifi's bundle (what requests would use); proxies from the environment,
   read once (`HTTPS_PROXY`/`NO_PROXY`, as requests would).
-- urllib3 retries only a request that could not be sent on a reused connection (the peer closed
-  it while idle); HTTP statuses come back at once — the caller retries later with Retry-After.
+- A connection that cannot be opened is tried once more; a keep-alive connection the server
+  closed while idle is replaced before reuse; nothing is resent once a request went out, and
+  HTTP statuses come back at once — the caller retries later with Retry-After.
+- Every request has the client's timeout, the OAuth token requests too (pool default), and a
+  stale token is refreshed by one thread for all (`_fresh_token`).
 - urllib3 exceptions become the `requests` exceptions the SDK maps (timeout → DeadlineExceeded,
   connection trouble → Unavailable), so error handling is the SDK's own.
 - Each request leaves in one write (`_OneWrite`): urllib3 writes the head and the body
@@ -25,12 +28,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import certifi
 import requests
 import urllib3
+from google.auth import exceptions as google_auth_exceptions
 from google.auth.credentials import Credentials
 from google.auth.transport.urllib3 import AuthorizedHttp
 from requests.structures import CaseInsensitiveDict
@@ -93,14 +98,19 @@ class _OneWriteHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = OneWriteHTTPSConnection
 
 
-# A request that failed to go out on a reused keep-alive connection is sent again once on a new
-# one; nothing is retried after the server has answered.
+# A connection that could not be opened is tried once more; nothing is retried once the request
+# was sent (a POST may have been delivered). A keep-alive connection the server closed while idle
+# is noticed by the pool before reuse and replaced.
 _RETRIES = Retry(total=1, connect=1, read=0, status=0, other=0, redirect=0, raise_on_status=False)
 
 
-def pool_manager(endpoint: str, connections: int) -> urllib3.PoolManager:
+_REFRESH_BACKOFF = 10.0  # seconds a failed token refresh is not tried again
+
+
+def pool_manager(endpoint: str, connections: int, timeout: float) -> urllib3.PoolManager:
     """Up to `connections` keep-alive connections to `endpoint` (through the environment's proxy,
-    if it names one for it), writing each request once."""
+    if it names one for it, as requests would use it), writing each request once. `timeout`
+    bounds every request made through it, the OAuth token requests included."""
     options: dict[str, Any] = {
         "num_pools": 4,
         "maxsize": connections,
@@ -108,10 +118,18 @@ def pool_manager(endpoint: str, connections: int) -> urllib3.PoolManager:
         "cert_reqs": "CERT_REQUIRED",
         "ca_certs": certifi.where(),
         "retries": _RETRIES,
+        "timeout": urllib3.Timeout(connect=timeout, read=timeout),
     }
     scheme = endpoint.split("://", 1)[0]
     proxy = requests.utils.get_environ_proxies(endpoint).get(scheme)
-    manager = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+    if proxy:
+        proxy = requests.utils.prepend_scheme_if_needed(proxy, "http")  # "proxy:3128" as requests
+        user, password = requests.utils.get_auth_from_url(proxy)
+        if user:
+            options["proxy_headers"] = urllib3.make_headers(proxy_basic_auth=f"{user}:{password}")
+        manager: urllib3.PoolManager = urllib3.ProxyManager(proxy, **options)
+    else:
+        manager = urllib3.PoolManager(**options)
     manager.pool_classes_by_scheme = {"http": _OneWriteHTTPPool, "https": _OneWriteHTTPSPool}
     return manager
 
@@ -126,14 +144,30 @@ class FcmSession(requests.Session):
         self._authed = AuthorizedHttp(credentials, http=http)
         self._credentials = credentials
         self._refreshing = threading.Lock()
+        self._refresh_failure: tuple[float, google_auth_exceptions.GoogleAuthError | None] = (
+            0.0,
+            None,
+        )
 
     def _fresh_token(self) -> None:
         """Refresh an expired token once, not once per sender thread: AuthorizedHttp refreshes
-        in whichever thread finds it stale, so 100 lanes would ask for 100 tokens an hour."""
-        if not self._credentials.valid:
-            with self._refreshing:
-                if not self._credentials.valid:
-                    self._credentials.refresh(self._authed._request)
+        in whichever thread finds it stale, so 100 lanes would ask for 100 tokens an hour. After
+        a failed refresh the others get its error for `_REFRESH_BACKOFF` seconds instead of each
+        waiting out its own timeout in turn."""
+        if self._credentials.valid:
+            return
+        with self._refreshing:
+            if self._credentials.valid:
+                return
+            failed_at, error = self._refresh_failure
+            if error is not None and time.monotonic() - failed_at < _REFRESH_BACKOFF:
+                raise error
+            try:
+                self._credentials.refresh(self._authed._request)
+            except google_auth_exceptions.GoogleAuthError as exc:
+                self._refresh_failure = (time.monotonic(), exc)
+                raise
+            self._refresh_failure = (0.0, None)
 
     def request(  # type: ignore[override]
         self,
@@ -166,6 +200,8 @@ class FcmSession(requests.Session):
             )
         except u3.HTTPError as exc:
             raise _requests_error(exc) from exc
+        except google_auth_exceptions.TransportError as exc:  # the token endpoint unreachable
+            raise requests.exceptions.ConnectionError(exc) from exc
         return _response(raw, url)
 
     def close(self) -> None:

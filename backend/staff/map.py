@@ -6,6 +6,7 @@ Tiles carry exactly the list's rows: the same filters (`FilterSerializer`) on th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -77,6 +78,10 @@ class IncidentTileView(StaffView):
     # Routed through `incident_tile`, which serves the tiles itself and hands this view every
     # request that is not a tile (refusals, errors, other methods); it also documents the API.
     renderer_classes = [MVTRenderer, JSONRenderer]
+    authentication_classes = [
+        map_tokens.MapTokenAuthentication,
+        *StaffView.authentication_classes,
+    ]
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(response, Response):  # errors (400/403/404) keep the API's JSON body
@@ -144,10 +149,24 @@ def tile_filters(query_string: str) -> IncidentFilters | None:
 
     Every tile of a map view has the same query string: validated once, not per tile (DRF
     builds and deep-copies the serializer's fields each time, ≈ 0.1 ms). Validation reads
-    nothing but the string; the result is shared, so callers must not mutate it.
+    nothing but the string; the result is shared: use `tile_filters_for`.
     """
     serializer = s.FilterSerializer(data=QueryDict(query_string))
     return serializer.to_filters() if serializer.is_valid() else None
+
+
+def tile_filters_for(query_string: str) -> IncidentFilters | None:
+    """`tile_filters`, with list fields of its own: a caller cannot change the cached copy."""
+    cached = tile_filters(query_string)
+    if cached is None:
+        return None
+    return dataclasses.replace(
+        cached,
+        status=[*cached.status],
+        category=[*cached.category],
+        ward=[*cached.ward],
+        unit=[*cached.unit],
+    )
 
 
 @csrf_exempt  # as DRF's views: the fallback enforces CSRF for unsafe methods itself
@@ -175,7 +194,7 @@ def incident_tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
             tiles.tile_bounds(z, x, y)
         except tiles.InvalidTile:
             return _drf_tile_view(request, z=z, x=x, y=y)
-        filters = tile_filters(request.META.get("QUERY_STRING", ""))
+        filters = tile_filters_for(request.META.get("QUERY_STRING", ""))
         if filters is not None:
             response = tile_response(tile_body(user, filters, z=z, x=x, y=y))
             if holder is not None:  # no session read, so no `Vary: Cookie`: vary on the token

@@ -21,11 +21,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
 
 from backend.units.selectors import StaffScope, staff_scope
 
 HEADER = "X-Map-Token"
 _SALT = "hotline1022.staff.map-token"
+# A scope over thousands of units would not fit in a request header (servers refuse heads over
+# ~8 KB): such a user gets no token and the map falls back to the session.
+MAX_TOKEN_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -39,15 +44,26 @@ class TokenUser:
 
 
 def issue(user: Any) -> dict[str, Any]:
-    """A token for a signed-in staff member: `{"token": …, "expires_in": seconds}`."""
+    """A token for a signed-in staff member: `{"token": …, "expires_in": seconds}`; the token
+    is None when the scope is too large to carry (see MAX_TOKEN_BYTES)."""
     scope = staff_scope(user)
     claims = {
         "u": user.pk,
         "g": sorted(scope.global_roles),
         "r": {str(unit): sorted(roles) for unit, roles in sorted(scope.roles_by_unit.items())},
     }
-    token = signing.dumps(claims, salt=_SALT, compress=True)
+    token: str | None = signing.dumps(claims, salt=_SALT, compress=True)
+    if token is not None and len(token) > MAX_TOKEN_BYTES:
+        token = None
     return {"token": token, "expires_in": int(settings.MAP_TOKEN_SECONDS)}
+
+
+class MapTokenAuthentication(BaseAuthentication):
+    """DRF authentication by map token, for the tile view's refusals (400/404 for a holder)."""
+
+    def authenticate(self, request: Request) -> tuple[TokenUser, None] | None:
+        found = holder(request.headers.get(HEADER))
+        return (found, None) if found is not None else None
 
 
 def holder(token: str | None) -> TokenUser | None:

@@ -6,7 +6,9 @@ from rest_framework import authentication, permissions
 
 from backend.units.selectors import staff_scope
 
-AUTHENTICATION = [authentication.SessionAuthentication]
+AUTHENTICATION: list[type[authentication.BaseAuthentication]] = [
+    authentication.SessionAuthentication
+]
 
 
 class IsStaffMember(permissions.BasePermission):

@@ -95,3 +95,9 @@ def test_grid_tile_counts_rows_and_flags_per_cell() -> None:
 def test_attribute_names_are_checked() -> None:
     with pytest.raises(ValueError):
         tiles.point_tile(Incident.objects.none(), z=1, x=0, y=0, layer="x", attributes=("a; DROP",))
+
+
+def test_rows_with_a_limit_need_an_order() -> None:
+    rows = tiles.Rows("SELECT 1, NULL::geometry WHERE true", geom="NULL::geometry")
+    with pytest.raises(ValueError, match="LIMIT without an order"):
+        tiles.point_tile(rows, z=10, x=0, y=0, layer="incidents")

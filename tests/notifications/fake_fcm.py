@@ -32,7 +32,7 @@ import re
 import threading
 import urllib.parse
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any
@@ -131,6 +131,7 @@ class FakeFCM:
         self.heads: list[dict[str, Any]] = []  # request headers (lower-case names) + body size
         self.grants: list[dict[str, Any]] = []  # claims of each token request's JWT assertion
         self.access_token = ""  # once a token was granted, messages must carry it
+        self.token_delay = 0.0  # seconds before the token endpoint answers
         self.problems: list[str] = []
         self.count = 0
         self.connections = 0  # TCP connections accepted: keep-alive means few of them
@@ -350,6 +351,7 @@ class _Connection(asyncio.Protocol):
                 continue
             if path == TOKEN_PATH:
                 reply, payload = self.owner._grant(raw)
+                reply = replace(reply, delay=self.owner.token_delay)
             else:
                 reply, payload = self.owner._answer(path, raw, fields.get("authorization"))
             if reply.delay:

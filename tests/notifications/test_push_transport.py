@@ -10,6 +10,7 @@ from typing import Any
 
 import firebase_admin
 import pytest
+import urllib3
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -164,3 +165,68 @@ def test_service_account_token_is_fetched_sent_and_refreshed_after_a_401(
     assert result.outcome is push.Outcome.SENT  # 401 → new token → sent again, once
     assert len(fcm.grants) == 2
     assert fcm.answers[401] == 1 and fcm.answers[200] == 4
+
+
+def test_a_hanging_token_endpoint_times_out_into_a_retry(
+    fcm: FakeFCM, settings: Any, tmp_path: Path
+) -> None:
+    settings.FCM_CREDENTIALS_FILE = str(
+        _service_account(tmp_path / "sa.json", f"{fcm.endpoint}/token")
+    )
+    settings.FCM_PROJECT_ID = ""
+    settings.FCM_TIMEOUT_SECONDS = 1
+    fcm.token_delay = 3.0
+    started = time.monotonic()
+    results = push.send_batch(_pushes(4))
+    assert time.monotonic() - started < 2.9  # bounded by the timeout, not by the server
+    assert {r.outcome for r in results} == {push.Outcome.RETRY}, results[0]
+    assert fcm.answers[200] == 0  # nothing was sent without a token
+
+
+def test_proxy_from_the_environment_as_requests_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "proxy.example:3128")
+    manager = push_transport.pool_manager("https://fcm.googleapis.com", 4, 5.0)
+    assert isinstance(manager, urllib3.ProxyManager)
+    assert manager.proxy is not None and manager.proxy.scheme == "http"  # scheme added
+    assert manager.proxy.host == "proxy.example" and manager.proxy.port == 3128
+    assert "proxy-authorization" not in manager.proxy_headers
+    monkeypatch.setenv("HTTPS_PROXY", "http://ops:s3cret@proxy.example:3128")
+    manager = push_transport.pool_manager("https://fcm.googleapis.com", 4, 5.0)
+    assert isinstance(manager, urllib3.ProxyManager)
+    expected = urllib3.make_headers(proxy_basic_auth="ops:s3cret")["proxy-authorization"]
+    assert manager.proxy_headers["proxy-authorization"] == expected
+    monkeypatch.setenv("NO_PROXY", "fcm.googleapis.com")
+    direct = push_transport.pool_manager("https://fcm.googleapis.com", 4, 5.0)
+    assert not isinstance(direct, urllib3.ProxyManager)
+
+
+def test_a_bad_proxy_setting_fails_loudly_and_does_not_stick(
+    fcm: FakeFCM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "ftp://proxy.example:21")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(urllib3.exceptions.ProxySchemeUnknown):
+        push.send_batch(_pushes(1))
+    monkeypatch.delenv("HTTP_PROXY")
+    assert push.send_batch(_pushes(1))[0].outcome is push.Outcome.SENT  # app name not stuck
+
+
+def test_an_unexpected_error_costs_one_message_not_the_batch(
+    fcm: FakeFCM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = push._message
+
+    def broken_for_t3(message: push.PushMessage) -> Any:
+        if message.token == "t3":
+            raise RuntimeError("simulated bug")
+        return build(message)
+
+    monkeypatch.setattr(push, "_message", broken_for_t3)
+    results = push.send_batch(_pushes(6))
+    assert [r.outcome for r in results].count(push.Outcome.SENT) == 5
+    assert results[3].outcome is push.Outcome.RETRY
+    assert results[3].error == "RuntimeError: simulated bug"
+    assert fcm.count == 5

@@ -86,3 +86,22 @@ def test_only_staff_get_tokens(people: dict[str, Any]) -> None:
     operator = map_tokens.holder(_token(people["operator"]))
     assert operator is not None and not operator._staff_scope.is_global
     assert operator._staff_scope.unit_ids  # the operator's ward unit (and any below it)
+
+
+@pytest.mark.django_db
+def test_a_holder_gets_the_apis_refusals_not_a_403(people: dict[str, Any]) -> None:
+    incident = make_incident()
+    headers = {"X-Map-Token": _token(people["operator"])}
+    x, y = tile_of(incident.location.x, incident.location.y, 12)
+    bad_filter = APIClient().get(f"{API}tiles/12/{x}/{y}.mvt", {"status": "x"}, headers=headers)
+    assert bad_filter.status_code == 400 and bad_filter.json()["code"] == "invalid"
+    assert APIClient().get(f"{API}tiles/3/9/0.mvt", headers=headers).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_scope_too_large_for_a_header_gets_no_token(
+    people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(map_tokens, "MAX_TOKEN_BYTES", 20)
+    response = client_for(people["operator"]).get(f"{API}map/token")
+    assert response.status_code == 200 and response.json()["token"] is None

@@ -170,7 +170,7 @@ function renewMapToken() {
 renewMapToken();
 const TILE_PREFIX = `${location.origin}${API}tiles/`;
 function withMapToken(url, resourceType) {
-  if (resourceType !== "Tile" || !mapToken || !url.startsWith(TILE_PREFIX)) return undefined;
+  if (resourceType !== "Tile" || !mapToken?.token || !url.startsWith(TILE_PREFIX)) return undefined;
   return { url, headers: { "X-Map-Token": mapToken.token } };
 }
 
