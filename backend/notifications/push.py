@@ -6,25 +6,23 @@ settings (`FCM_*`) and rebuilt if they change (tests start a fake FCM server per
 - Credentials: `FCM_CREDENTIALS_FILE` (a service account JSON) or, without it, anonymous
   credentials (no Authorization header) for the loopback fake server.
 - Endpoint: `FCM_ENDPOINT` replaces https://fcm.googleapis.com for the v1 send URL.
-- HTTP: `FCM_MAX_CONNECTIONS` keep-alive connections to that endpoint, used by as many long-lived
-  sender threads (`send_each` starts one thread per message for every batch, which cost ~40 % of
-  the throughput in bench/bench_push.py). The SDK's own status retries are off: a 429/503 comes
-  back at once with its Retry-After and the job is retried later instead of holding a worker
-  thread asleep.
+- HTTP: up to `FCM_MAX_CONNECTIONS` requests in flight on as many keep-alive connections, from
+  one event loop in one long-lived thread ("fcm-loop"): the SDK's asynchronous path with its
+  async client replaced by `push_transport.FcmClient` (aiohttp), because the SDK's thread per
+  connection cost ~500 µs of CPU per message, mostly GIL hand-overs (see that module). No
+  retries inside: a 429/503 comes back at once with its Retry-After and the job is retried
+  later instead of holding the worker.
 - Sending: each message is built, validated and encoded by the SDK (`messaging.Message`,
-  `_MessagingService.encode_message`) and posted by the SDK's own JSON client
-  (`_http_client.JsonHttpClient`, given our session through its `session=` argument) to the
-  SDK's v1 URL with its headers; a failed request becomes the exception `messaging.send` would
-  raise (`_handle_fcm_error`). That is `_MessagingService.send` minus the service lookup per call.
-  The session is `push_transport.FcmSession`: google-auth's urllib3 transport (credentials,
-  token refresh) behind the requests interface the client expects, without requests' per-request
-  preparation (see that module).
+  `_MessagingService.encode_message`) and posted by the service's async client to the SDK's v1
+  URL with its headers; a failed request becomes the exception `messaging.send_each_async`
+  would report for it (`_handle_fcm_httpx_error`). That is `send_each_async` with a refused
+  payload costing its own message instead of the whole batch.
 
 Private firebase-admin attributes used (checked against 7.7.0, pinned in pyproject.toml; a
 version bump must re-check them; tests/notifications/test_push_transport.py pins the version):
-`messaging._get_messaging_service`, `_MessagingService._fcm_url`, `._fcm_headers`, `._client`
-(replaced by a `_http_client.JsonHttpClient`: `.session`, `.body`), `.encode_message`,
-`._handle_fcm_error`.
+`messaging._get_messaging_service`, `_MessagingService._fcm_url`, `._fcm_headers`,
+`._async_client` (replaced: `.request`, `.aclose`), `.encode_message`,
+`._handle_fcm_httpx_error`; `_http_client.METRICS_HEADERS`.
 
 `send_batch` returns one `PushResult` per message in order; it never raises for a per-message
 failure, only sorts it into an `Outcome` the caller acts on.
@@ -32,23 +30,22 @@ failure, only sorts it into an `Outcome` the caller acts on.
 
 from __future__ import annotations
 
+import asyncio
 import enum
-import itertools
 import logging
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import firebase_admin
-import requests
+import httpx
 from django.conf import settings
 from firebase_admin import _http_client, credentials, exceptions, messaging
 from google.auth import exceptions as google_auth_exceptions
 from google.auth.credentials import AnonymousCredentials
 
-from .push_transport import FcmSession, pool_manager
+from .push_transport import FcmClient
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +85,7 @@ class _Anonymous(credentials.Base):
 
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"key": None, "app": None, "pool": None, "service": None}
+_state: dict[str, Any] = {"key": None, "app": None, "loop": None, "thread": None, "service": None}
 
 
 def _config() -> tuple[str, str, str, float, int]:
@@ -101,52 +98,61 @@ def _config() -> tuple[str, str, str, float, int]:
     )
 
 
-def _app() -> tuple[Any, ThreadPoolExecutor]:
-    """The SDK's messaging service and the sender threads for the current settings, created on
+def _app() -> tuple[Any, asyncio.AbstractEventLoop]:
+    """The SDK's messaging service and the sender loop for the current settings, created on
     first use."""
     key = _config()
     with _lock:
         if _state["key"] == key:
-            return _state["service"], _state["pool"]
+            return _state["service"], _state["loop"]
         _close()
         cred_file, project_id, endpoint, timeout, connections = key
         cred = credentials.Certificate(cred_file) if cred_file else _Anonymous()
         # the service account names its project; an explicit FCM_PROJECT_ID wins
         project_id = project_id or getattr(cred, "project_id", None) or "hotline1022-dev"
-        http = pool_manager(endpoint, connections, timeout)  # may refuse a bad proxy setting
         app = firebase_admin.initialize_app(
             cred, {"projectId": project_id, "httpTimeout": timeout}, name=_APP_NAME
         )
         try:
-            # firebase-admin has no public option for the endpoint or the pool: both live on
-            # the messaging service (checked against firebase-admin 7.7, pinned).
+            # firebase-admin has no public option for the endpoint or the HTTP client: both
+            # live on the messaging service (checked against firebase-admin 7.7, pinned).
             service = messaging._get_messaging_service(app)
             service._fcm_url = f"{endpoint}/v1/projects/{project_id}/messages:send"
-            # the SDK's own JSON client, on a leaner session (push_transport.FcmSession)
-            session = FcmSession(app.credential.get_credential(), http)
-            service._client = _http_client.JsonHttpClient(
-                session=session, retries=None, timeout=timeout
+            service._async_client = FcmClient(  # may refuse a bad proxy setting
+                app.credential.get_credential(),
+                endpoint=endpoint,
+                timeout=timeout,
+                connections=connections,
+                headers={
+                    "User-Agent": f"hotline1022 fire-admin-python/{firebase_admin.__version__}",
+                    **_http_client.METRICS_HEADERS,
+                },
             )
         except BaseException:
             firebase_admin.delete_app(app)  # else the next attempt finds the name taken
             raise
-        pool = ThreadPoolExecutor(max_workers=connections, thread_name_prefix="fcm")
-        _state.update(key=key, app=app, pool=pool, service=service)
-        return service, pool
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="fcm-loop", daemon=True)
+        thread.start()
+        _state.update(key=key, app=app, loop=loop, thread=thread, service=service)
+        return service, loop
 
 
 def _close() -> None:
-    if _state["pool"] is not None:
-        _state["pool"].shutdown(wait=True)
-    if _state["service"] is not None:
-        _state["service"]._client.session.close()
+    loop, service = _state["loop"], _state["service"]
+    if loop is not None:
+        if service is not None:  # close the connections in the loop that opened them
+            asyncio.run_coroutine_threadsafe(service._async_client.aclose(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        _state["thread"].join()
+        loop.close()
     if _state["app"] is not None:
         firebase_admin.delete_app(_state["app"])
-    _state.update(key=None, app=None, pool=None, service=None)
+    _state.update(key=None, app=None, loop=None, thread=None, service=None)
 
 
 def reset() -> None:
-    """Forget the App and its threads (tests, or after credentials rotate)."""
+    """Forget the App and its loop (tests, or after credentials rotate)."""
     with _lock:
         _close()
 
@@ -205,22 +211,39 @@ def _classify(error: exceptions.FirebaseError) -> PushResult:
     return PushResult(Outcome.FAILED, error=text)
 
 
-def _send_one(service: Any, headers: dict[str, str], push: PushMessage) -> PushResult:
-    """`messaging.send(message)`, as `_MessagingService.send` does it (firebase-admin 7.7)."""
+async def _send_one(service: Any, headers: dict[str, str], push: PushMessage) -> PushResult:
+    """One message as `_MessagingService.send_each_async` sends it (firebase-admin 7.7)."""
     try:
         data = {"message": service.encode_message(_message(push))}
     except ValueError as exc:  # the SDK refused the payload before sending it
         return PushResult(Outcome.FAILED, error=f"ValueError: {exc}"[:1000])
     try:
-        # body() adds the SDK's metrics header to `headers` in place: a copy per request
-        response = service._client.body(
+        reply = await service._async_client.request(
             "post", url=service._fcm_url, headers={**headers}, json=data
         )
-    except requests.exceptions.RequestException as error:
-        return _classify(service._handle_fcm_error(error))
+    except httpx.HTTPError as error:
+        return _classify(service._handle_fcm_httpx_error(error))
     except google_auth_exceptions.GoogleAuthError as error:  # e.g. a refused token refresh
         return PushResult(Outcome.RETRY, error=f"{type(error).__name__}: {error}"[:1000])
-    return PushResult(Outcome.SENT, message_id=str(response["name"]))
+    return PushResult(Outcome.SENT, message_id=str(reply.json()["name"]))
+
+
+async def _guarded(
+    service: Any, headers: dict[str, str], index: int, push: PushMessage
+) -> PushResult:
+    try:
+        return await _send_one(service, headers, push)
+    except Exception as exc:  # a bug or an unforeseen error: this message only, later
+        logger.exception("push: unexpected error for message %s", index)
+        return PushResult(Outcome.RETRY, error=f"{type(exc).__name__}: {exc}"[:1000])
+
+
+async def _send_all(service: Any, pushes: Sequence[PushMessage]) -> list[PushResult]:
+    headers = dict(service._fcm_headers)
+    # the client lets FCM_MAX_CONNECTIONS of them in flight at once; a slow one holds up itself
+    return list(
+        await asyncio.gather(*(_guarded(service, headers, i, p) for i, p in enumerate(pushes)))
+    )
 
 
 def send_batch(pushes: Sequence[PushMessage]) -> list[PushResult]:
@@ -229,25 +252,5 @@ def send_batch(pushes: Sequence[PushMessage]) -> list[PushResult]:
         raise ValueError(f"at most {MAX_BATCH} messages per batch")
     if not pushes:
         return []
-    service, pool = _app()
-    headers = dict(service._fcm_headers)
-    results: list[PushResult | None] = [None] * len(pushes)
-    claim = itertools.count()  # next() on it is atomic: each message is taken by one lane
-
-    def lane() -> None:
-        # one sender thread takes messages until none is left: a slow message holds up only
-        # itself, and there is no future or queue hand-over per message (~15 % of its CPU)
-        for index in claim:
-            if index >= len(pushes):
-                return
-            try:
-                results[index] = _send_one(service, headers, pushes[index])
-            except Exception as exc:  # a bug or an unforeseen error: this message only, later
-                logger.exception("push: unexpected error for message %s", index)
-                error = f"{type(exc).__name__}: {exc}"[:1000]
-                results[index] = PushResult(Outcome.RETRY, error=error)
-
-    lanes = [pool.submit(lane) for _ in range(min(pool._max_workers, len(pushes)))]
-    for done in lanes:
-        done.result()
-    return cast(list[PushResult], results)
+    service, loop = _app()
+    return asyncio.run_coroutine_threadsafe(_send_all(service, pushes), loop).result()

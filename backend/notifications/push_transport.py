@@ -1,236 +1,240 @@
-"""The HTTP session under firebase-admin's FCM client (used only by push.py).
+"""The HTTP client under firebase-admin's FCM service (used only by push.py).
 
-firebase-admin builds, validates and encodes every message and posts it with its own
-`_http_client.JsonHttpClient`, which takes any requests-style session (`session=`) and calls
-`session.request(method, url, headers=…, json=…, timeout=…)`, then `raise_for_status()` and
-`json()` on the `requests.Response`, and maps a `requests` exception to a `FirebaseError`.
+firebase-admin builds, validates and encodes every message. Its asynchronous path
+(`_MessagingService.send_each_async`) posts each one with
+`service._async_client.request("post", url=…, headers=…, json=…)`, reads `.json()` of the
+answer and turns an `httpx.HTTPError` into a `FirebaseError` (`_handle_fcm_httpx_error`). Its
+own async client is httpx over HTTP/2: ~1.9 ms of CPU per message on this project's machines.
+Its sync path (requests, or urllib3, with a thread per connection in flight) costs ~500 µs,
+most of it threads handing the GIL to each other: ~12 context switches and ~90 futex calls per
+message at 100 connections (bench/bench_push.py, docs/PERFORMANCE.md).
 
-By default that session is google-auth's `requests` transport (`AuthorizedSession`): per message,
-requests merges environment settings, cookies and hooks, re-parses the URL and copies headers
-three times — about 45 % of the client's CPU per message (bench/bench_push.py). `FcmSession` keeps
-the same contract over google-auth's **urllib3** transport (`AuthorizedHttp`: the same credentials,
-token refresh and refresh-on-401), on one pool of keep-alive connections per endpoint:
+`FcmClient` is that async client on aiohttp: one event loop (push.py runs it in one thread),
+up to `connections` keep-alive connections, HTTP parsed in C — about a fifth of the CPU. It
+keeps the contract the SDK relies on:
 
-- TLS verified against certifi's bundle (what requests would use); proxies from the environment,
-  read once (`HTTPS_PROXY`/`NO_PROXY`, as requests would).
-- A connection that cannot be opened is tried once more; a keep-alive connection the server
-  closed while idle is replaced before reuse; nothing is resent once a request went out, and
-  HTTP statuses come back at once — the caller retries later with Retry-After.
-- Every request has the client's timeout, the OAuth token requests too (pool default), and a
-  stale token is refreshed by one thread for all (`_fresh_token`).
-- urllib3 exceptions become the `requests` exceptions the SDK maps (timeout → DeadlineExceeded,
-  connection trouble → Unavailable), so error handling is the SDK's own.
-- Each request leaves in one write (`_OneWrite`): urllib3 writes the head and the body
-  separately, which costs a second syscall here and a second wake-up (or TLS record) there.
+- an HTTP status ≥ 400 raises `httpx.HTTPStatusError` carrying an `httpx.Response` (status,
+  headers, body), so the SDK parses Google's error format itself (UNREGISTERED → Unregistered
+  Error, Retry-After readable from `http_response.headers`);
+- a timeout raises an `httpx.TimeoutException` (→ DeadlineExceededError), a connection that
+  cannot be made or breaks raises `httpx.ConnectError` (→ UnavailableError);
+- credentials: a stale OAuth token is refreshed once for all requests in flight (on a worker
+  thread, bounded by the timeout; after a failure the others get its error for
+  `REFRESH_BACKOFF` seconds instead of each waiting out its own timeout), applied as
+  `Authorization`, and a 401 refreshes and resends, at most twice — as the SDK's own
+  `GoogleAuthCredentialFlow` does;
+- at most `connections` requests in flight; the timeout counts from when a request gets its
+  slot, not while it queues behind the others of its batch;
+- TLS verified against certifi's bundle (what requests would use); a proxy from the environment
+  (`HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, read as requests reads them, once).
+Nothing is resent once a request went out (a POST may have been delivered): the caller retries
+later with Retry-After.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import threading
+import ssl
 import time
 from collections.abc import Mapping
 from typing import Any
 
+import aiohttp
 import certifi
+import httpx
 import requests
-import urllib3
 from google.auth import exceptions as google_auth_exceptions
 from google.auth.credentials import Credentials
-from google.auth.transport.urllib3 import AuthorizedHttp
-from requests.structures import CaseInsensitiveDict
-from urllib3 import exceptions as u3
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.util.retry import Retry
+from google.auth.transport.requests import Request as TokenRequest
+
+REFRESH_BACKOFF = 10.0  # seconds a failed token refresh is not tried again
+MAX_REFRESHES_AFTER_401 = 2  # as firebase-admin's GoogleAuthCredentialFlow
 
 
-class _OneWrite:
-    """An HTTP connection that sends the request head together with the first body chunk.
+class Reply:
+    """A successful answer: what the SDK reads of it is `.json()`."""
 
-    http.client sends the head on `endheaders()` and urllib3 then sends the body: two writes,
-    two TCP segments (TCP_NODELAY is on), two wake-ups of the server. Held bytes go out with the
-    body, or before the response is read if there is no body.
-    """
+    __slots__ = ("content", "status_code")
 
-    _holding = False
-    _held = b""
+    def __init__(self, status_code: int, content: bytes) -> None:
+        self.status_code = status_code
+        self.content = content
 
-    def endheaders(self, message_body: Any = None, *, encode_chunked: bool = False) -> None:
-        self._held, self._holding = b"", True
-        try:
-            super().endheaders(message_body, encode_chunked=encode_chunked)  # type: ignore[misc]
-        finally:
-            self._holding = False
-
-    def send(self, data: Any) -> None:
-        if self._holding and isinstance(data, bytes):
-            self._held += data
-            return
-        if self._held:
-            held, self._held = self._held, b""
-            if isinstance(data, bytes):
-                data = held + data
-            else:  # a file-like body: the head goes first
-                super().send(held)  # type: ignore[misc]
-        super().send(data)  # type: ignore[misc]
-
-    def getresponse(self) -> Any:
-        if self._held:
-            held, self._held = self._held, b""
-            super().send(held)  # type: ignore[misc]
-        return super().getresponse()  # type: ignore[misc]
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
-class OneWriteHTTPConnection(_OneWrite, HTTPConnection):
-    pass
-
-
-class OneWriteHTTPSConnection(_OneWrite, HTTPSConnection):
-    pass
-
-
-class _OneWriteHTTPPool(HTTPConnectionPool):
-    ConnectionCls = OneWriteHTTPConnection
-
-
-class _OneWriteHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = OneWriteHTTPSConnection
-
-
-# A connection that could not be opened is tried once more; nothing is retried once the request
-# was sent (a POST may have been delivered). A keep-alive connection the server closed while idle
-# is noticed by the pool before reuse and replaced.
-_RETRIES = Retry(total=1, connect=1, read=0, status=0, other=0, redirect=0, raise_on_status=False)
-
-
-_REFRESH_BACKOFF = 10.0  # seconds a failed token refresh is not tried again
-
-
-def pool_manager(endpoint: str, connections: int, timeout: float) -> urllib3.PoolManager:
-    """Up to `connections` keep-alive connections to `endpoint` (through the environment's proxy,
-    if it names one for it, as requests would use it), writing each request once. `timeout`
-    bounds every request made through it, the OAuth token requests included."""
-    options: dict[str, Any] = {
-        "num_pools": 4,
-        "maxsize": connections,
-        "block": True,
-        "cert_reqs": "CERT_REQUIRED",
-        "ca_certs": certifi.where(),
-        "retries": _RETRIES,
-        "timeout": urllib3.Timeout(connect=timeout, read=timeout),
-    }
+def proxy_for(endpoint: str) -> tuple[str | None, dict[str, str] | None]:
+    """The proxy the environment names for `endpoint`, as requests reads it ("proxy:3128" is
+    http://proxy:3128; NO_PROXY is honoured), and the Proxy-Authorization header for the
+    credentials in it (they never travel in the URL). A scheme
+    other than http/https is refused here, loudly, rather than on every message."""
     scheme = endpoint.split("://", 1)[0]
     proxy = requests.utils.get_environ_proxies(endpoint).get(scheme)
-    if proxy:
-        proxy = requests.utils.prepend_scheme_if_needed(proxy, "http")  # "proxy:3128" as requests
-        user, password = requests.utils.get_auth_from_url(proxy)
-        if user:
-            options["proxy_headers"] = urllib3.make_headers(proxy_basic_auth=f"{user}:{password}")
-        manager: urllib3.PoolManager = urllib3.ProxyManager(proxy, **options)
-    else:
-        manager = urllib3.PoolManager(**options)
-    manager.pool_classes_by_scheme = {"http": _OneWriteHTTPPool, "https": _OneWriteHTTPSPool}
-    return manager
+    if not proxy:
+        return None, None
+    proxy = requests.utils.prepend_scheme_if_needed(proxy, "http")
+    url = httpx.URL(proxy)
+    if url.scheme not in {"http", "https"}:
+        raise ValueError(f"unsupported proxy scheme {url.scheme!r} for {endpoint}: {proxy}")
+    user, password = requests.utils.get_auth_from_url(proxy)
+    headers = {"Proxy-Authorization": aiohttp.encode_basic_auth(user, password)} if user else None
+    return str(url.copy_with(username=None, password=None)), headers
 
 
-class FcmSession(requests.Session):
-    """The `requests.Session` surface firebase-admin's HTTP client uses, over `AuthorizedHttp`."""
+class _BoundedTokenRequest(TokenRequest):
+    """google-auth's requests transport with our timeout on every token request (its default
+    is 120 s, which would hold every message of a batch behind a hanging token endpoint)."""
 
-    def __init__(self, credentials: Credentials, http: urllib3.PoolManager) -> None:
+    def __init__(self, timeout: float) -> None:
         super().__init__()
-        self.headers.clear()
-        self.headers["User-Agent"] = f"hotline1022 urllib3/{urllib3.__version__}"
-        self._authed = AuthorizedHttp(credentials, http=http)
+        self._timeout = timeout
+
+    def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
+                 timeout: float | None = None, **kwargs: Any) -> Any:  # fmt: skip
+        return super().__call__(url, method, body, headers, timeout or self._timeout, **kwargs)
+
+
+class FcmClient:
+    """`_MessagingService._async_client` for firebase-admin, on aiohttp (see the module doc).
+
+    Created anywhere; used from one event loop, where its session is opened on first use."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        endpoint: str,
+        timeout: float,
+        connections: int,
+        headers: Mapping[str, str],
+    ) -> None:
         self._credentials = credentials
-        self._refreshing = threading.Lock()
+        self._timeout = timeout
+        self._connections = connections
+        self._headers = dict(headers)
+        self._proxy, self._proxy_headers = proxy_for(endpoint)  # may refuse a bad setting
+        if self._proxy_headers and endpoint.startswith("http://"):
+            # aiohttp sends proxy_headers with a CONNECT (https targets) only; a plain-http
+            # request goes to the proxy as it is, so its Proxy-Authorization rides along
+            self._headers.update(self._proxy_headers)
+            self._proxy_headers = None
+        self._token_request = _BoundedTokenRequest(timeout)
+        self._session: aiohttp.ClientSession | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._refreshing: asyncio.Lock | None = None
         self._refresh_failure: tuple[float, google_auth_exceptions.GoogleAuthError | None] = (
             0.0,
             None,
         )
 
-    def _fresh_token(self) -> None:
-        """Refresh an expired token once, not once per sender thread: AuthorizedHttp refreshes
-        in whichever thread finds it stale, so 100 lanes would ask for 100 tokens an hour. After
-        a failed refresh the others get its error for `_REFRESH_BACKOFF` seconds instead of each
-        waiting out its own timeout in turn."""
-        if self._credentials.valid:
-            return
-        with self._refreshing:
-            if self._credentials.valid:
-                return
-            failed_at, error = self._refresh_failure
-            if error is not None and time.monotonic() - failed_at < _REFRESH_BACKOFF:
-                raise error
-            try:
-                self._credentials.refresh(self._authed._request)
-            except google_auth_exceptions.GoogleAuthError as exc:
-                self._refresh_failure = (time.monotonic(), exc)
-                raise
-            self._refresh_failure = (0.0, None)
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._connections,
+                ssl=ssl.create_default_context(cafile=certifi.where()),
+                ttl_dns_cache=300,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers=self._headers,
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+                trust_env=False,  # the proxy was read once, in proxy_for()
+            )
+            self._slots = asyncio.Semaphore(self._connections)
+            self._refreshing = asyncio.Lock()
+        return self._session
 
-    def request(  # type: ignore[override]
+    async def request(
         self,
         method: str,
         url: str,
         *,
         headers: Mapping[str, str] | None = None,
         json: Any = None,
-        data: bytes | None = None,
-        timeout: float | None = None,
         **unsupported: Any,
-    ) -> requests.Response:
+    ) -> Reply:
         if unsupported:  # the SDK's FCM calls pass only the above
-            raise TypeError(f"FcmSession.request: unsupported arguments {sorted(unsupported)}")
-        head = {**self.headers, **(headers or {})}
-        body = data
-        if json is not None:
-            body = _dumps(json)
-            head["Content-Type"] = "application/json"
-        try:
-            self._fresh_token()
-            raw = self._authed.urlopen(
-                method.upper(),
-                url,
-                body=body,
-                headers=head,
-                timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                redirect=False,
-                preload_content=True,
+            raise TypeError(f"FcmClient.request: unsupported arguments {sorted(unsupported)}")
+        session = self._open()
+        assert self._slots is not None
+        body = _dumps(json)
+        async with self._slots:
+            refreshes = 0
+            while True:
+                head = {**(headers or {}), "Content-Type": "application/json"}
+                token = await self._authorize(head)
+                status, answer_headers, content = await self._post(session, method, url, head, body)
+                if status != 401 or token is None or refreshes >= MAX_REFRESHES_AFTER_401:
+                    break
+                refreshes += 1
+                await self._refresh(stale=token)
+        if status >= 400:
+            request = httpx.Request(method.upper(), url)
+            response = httpx.Response(
+                status, headers=answer_headers, content=content, request=request
             )
-        except u3.HTTPError as exc:
-            raise _requests_error(exc) from exc
-        except google_auth_exceptions.TransportError as exc:  # the token endpoint unreachable
-            raise requests.exceptions.ConnectionError(exc) from exc
-        return _response(raw, url)
+            raise httpx.HTTPStatusError(
+                f"HTTP {status} from {url}", request=request, response=response
+            )
+        return Reply(status, content)
 
-    def close(self) -> None:
-        self._authed.http.clear()  # closes the pooled connections
-        super().close()
+    async def _post(
+        self, session: aiohttp.ClientSession, method: str, url: str, head: dict[str, str],
+        body: bytes,
+    ) -> tuple[int, list[tuple[str, str]], bytes]:  # fmt: skip
+        try:
+            async with session.request(
+                method,
+                url,
+                data=body,
+                headers=head,
+                proxy=self._proxy,
+                proxy_headers=self._proxy_headers,
+                allow_redirects=False,
+            ) as answer:
+                return answer.status, list(answer.headers.items()), await answer.read()
+        except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
+            raise httpx.ReadTimeout(f"no answer within {self._timeout} s: {exc!r}") from exc
+        except (aiohttp.ClientError, OSError) as exc:  # refused, reset, TLS, protocol errors
+            raise httpx.ConnectError(f"{type(exc).__name__}: {exc}") from exc
 
+    async def _authorize(self, head: dict[str, str]) -> str | None:
+        """Put the current OAuth token on `head` (refreshing it first if stale); the token used,
+        or None for credentials without one (the loopback fake server)."""
+        if not self._credentials.valid:
+            await self._refresh(stale=self._credentials.token)
+        self._credentials.apply(head)
+        token = self._credentials.token
+        return token if isinstance(token, str) else None
 
-def _requests_error(exc: u3.HTTPError) -> requests.exceptions.RequestException:
-    """The exception requests would have raised (the SDK maps those to FirebaseErrors)."""
-    reason = exc.reason if isinstance(exc, u3.MaxRetryError) else exc
-    if isinstance(reason, u3.NewConnectionError):  # refused, unreachable, DNS (a subclass of
-        return requests.exceptions.ConnectionError(exc)  # ConnectTimeoutError, as in requests)
-    if isinstance(reason, u3.ConnectTimeoutError):
-        return requests.exceptions.ConnectTimeout(exc)
-    if isinstance(reason, u3.TimeoutError):
-        return requests.exceptions.ReadTimeout(exc)
-    return requests.exceptions.ConnectionError(exc)  # refused, reset, protocol errors
+    async def _refresh(self, *, stale: Any) -> None:
+        """Refresh the token unless another request already replaced `stale` meanwhile: one
+        refresh for all requests in flight, off the event loop."""
+        assert self._refreshing is not None
+        async with self._refreshing:
+            if self._credentials.token != stale and self._credentials.valid:
+                return
+            failed_at, error = self._refresh_failure
+            if error is not None and time.monotonic() - failed_at < REFRESH_BACKOFF:
+                raise error
+            loop = asyncio.get_running_loop()
+            try:
+                await loop.run_in_executor(None, self._credentials.refresh, self._token_request)
+            except google_auth_exceptions.GoogleAuthError as exc:
+                self._refresh_failure = (time.monotonic(), exc)
+                raise
+            self._refresh_failure = (0.0, None)
+
+    async def aclose(self) -> None:
+        """Close the pooled connections; safe to call again (firebase-admin calls it from
+        `delete_app`, after push.py already did)."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+        self._token_request.session.close()
 
 
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _response(raw: urllib3.BaseHTTPResponse, url: str) -> requests.Response:
-    response = requests.Response()
-    response.status_code = raw.status
-    response.reason = raw.reason or ""
-    response.headers = CaseInsensitiveDict(raw.headers)
-    response._content = raw.data
-    response.url = url
-    response.encoding = "utf-8"
-    return response

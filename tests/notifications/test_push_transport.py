@@ -1,62 +1,28 @@
-"""How push.py talks HTTP: one write per request, keep-alive connections, the pinned SDK."""
+"""How push.py talks HTTP: one event loop, keep-alive connections, bounded requests in flight,
+proxies from the environment, OAuth tokens, the pinned SDK."""
 
 from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import firebase_admin
 import pytest
-import urllib3
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from backend.notifications import push, push_transport
 
-from .fake_fcm import FakeFCM
+from .fake_fcm import FakeFCM, Reply
 
 
-class _RecordingSocket:
-    """One end of a socketpair that records every sendall()."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.writes: list[bytes] = []
-
-    def sendall(self, data: bytes) -> None:
-        self.writes.append(bytes(data))
-        self.sock.sendall(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.sock, name)
-
-
-def _connection() -> tuple[push_transport.OneWriteHTTPConnection, _RecordingSocket, socket.socket]:
-    ours, theirs = socket.socketpair()
-    theirs.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-    conn = push_transport.OneWriteHTTPConnection("127.0.0.1", 9)
-    recorder = _RecordingSocket(ours)
-    conn.sock = recorder
-    return conn, recorder, theirs
-
-
-@pytest.mark.parametrize("body", [b'{"message": {}}', None])
-def test_request_head_and_body_leave_in_one_write(body: bytes | None) -> None:
-    conn, recorder, theirs = _connection()
-    conn.request("POST", "/v1/x", body=body, headers={"Content-Type": "application/json"})
-    response = conn.getresponse()
-    assert response.status == 200 and response.data == b"{}"
-    (write,) = recorder.writes
-    assert write.startswith(b"POST /v1/x HTTP/1.1\r\n")
-    assert write.endswith(b"\r\n\r\n" + (body or b""))
-    conn.close()
-    theirs.close()
-
-
-def test_sender_threads_reuse_their_keep_alive_connections(fcm: FakeFCM, settings: Any) -> None:
+def test_messages_reuse_keep_alive_connections_from_one_sender_thread(
+    fcm: FakeFCM, settings: Any
+) -> None:
     settings.FCM_MAX_CONNECTIONS = 4
     pushes = [
         push.PushMessage(
@@ -64,10 +30,30 @@ def test_sender_threads_reuse_their_keep_alive_connections(fcm: FakeFCM, setting
         )
         for i in range(60)
     ]
+    threads = threading.active_count()
     for _ in range(2):
         assert {r.outcome for r in push.send_batch(pushes)} == {push.Outcome.SENT}
     assert fcm.count == 120
     assert 1 <= fcm.connections <= 4  # not one connection per message
+    assert threading.active_count() <= threads + 1  # the sender loop, not a thread per message
+
+
+def test_at_most_max_connections_in_flight_and_the_timeout_counts_from_the_slot(
+    fcm: FakeFCM, settings: Any
+) -> None:
+    settings.FCM_MAX_CONNECTIONS = 2
+    settings.FCM_TIMEOUT_SECONDS = 1
+    pushes = _pushes(6)
+    for message in pushes:
+        fcm.script(message.token, Reply.slow(0.4))
+    started = time.monotonic()
+    results = push.send_batch(pushes)
+    elapsed = time.monotonic() - started
+    # each request takes 0.4 s (< the 1 s timeout) but the batch 3 × 0.4 s: none timed out
+    # while it waited for one of the two slots, and no more than two ran at once
+    assert [r.outcome for r in results] == [push.Outcome.SENT] * 6, results
+    assert elapsed >= 1.15
+    assert fcm.connections <= 2
 
 
 def test_firebase_admin_is_the_version_push_py_was_checked_against() -> None:
@@ -183,32 +169,121 @@ def test_a_hanging_token_endpoint_times_out_into_a_retry(
     assert fcm.answers[200] == 0  # nothing was sent without a token
 
 
+def _no_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def test_proxy_from_the_environment_as_requests_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
+    _no_proxy_settings(monkeypatch)
+    assert push_transport.proxy_for("https://fcm.googleapis.com") == (None, None)
     monkeypatch.setenv("HTTPS_PROXY", "proxy.example:3128")
-    manager = push_transport.pool_manager("https://fcm.googleapis.com", 4, 5.0)
-    assert isinstance(manager, urllib3.ProxyManager)
-    assert manager.proxy is not None and manager.proxy.scheme == "http"  # scheme added
-    assert manager.proxy.host == "proxy.example" and manager.proxy.port == 3128
-    assert "proxy-authorization" not in manager.proxy_headers
+    url, headers = push_transport.proxy_for("https://fcm.googleapis.com")
+    assert url == "http://proxy.example:3128" and headers is None  # scheme added, as requests
     monkeypatch.setenv("HTTPS_PROXY", "http://ops:s3cret@proxy.example:3128")
-    manager = push_transport.pool_manager("https://fcm.googleapis.com", 4, 5.0)
-    assert isinstance(manager, urllib3.ProxyManager)
-    expected = urllib3.make_headers(proxy_basic_auth="ops:s3cret")["proxy-authorization"]
-    assert manager.proxy_headers["proxy-authorization"] == expected
+    url, headers = push_transport.proxy_for("https://fcm.googleapis.com")
+    assert url == "http://proxy.example:3128"  # credentials travel apart, not in the URL
+    assert headers == {"Proxy-Authorization": "Basic b3BzOnMzY3JldA=="}  # ops:s3cret
     monkeypatch.setenv("NO_PROXY", "fcm.googleapis.com")
-    direct = push_transport.pool_manager("https://fcm.googleapis.com", 4, 5.0)
-    assert not isinstance(direct, urllib3.ProxyManager)
+    assert push_transport.proxy_for("https://fcm.googleapis.com") == (None, None)
+
+
+class _RecordingProxy:
+    """An HTTP proxy on 127.0.0.1 that answers every request itself, as FCM would, and keeps
+    each request's head: enough to see what a client behind a proxy puts on the wire."""
+
+    def __init__(self) -> None:
+        self.heads: list[list[str]] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                head, _, body = data.partition(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                length = next(
+                    (
+                        int(line.split(":", 1)[1])
+                        for line in lines
+                        if line.lower().startswith("content-length:")
+                    ),
+                    0,
+                )
+                while len(body) < length:
+                    body += conn.recv(65536)
+                if lines[0].startswith("CONNECT "):  # a tunnel to FCM: refused, recorded
+                    self.heads.append(lines)
+                    conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                    continue
+                self.heads.append(lines)
+                out = b'{"name": "projects/p/messages/1"}'
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(out), out)
+                )
+
+    def close(self) -> None:
+        self._server.close()
+
+
+def test_messages_go_through_the_proxy_with_its_credentials(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_proxy_settings(monkeypatch)
+    proxy = _RecordingProxy()
+    monkeypatch.setenv("HTTP_PROXY", f"http://ops:s3cret@127.0.0.1:{proxy.port}")
+    settings.FCM_ENABLED = True
+    settings.FCM_CREDENTIALS_FILE = ""
+    settings.FCM_PROJECT_ID = "hotline1022-test"
+    settings.FCM_ENDPOINT = "http://fcm.invalid"  # only the proxy knows where that is
+    try:
+        (result,) = push.send_batch(_pushes(1))
+    finally:
+        push.reset()
+        proxy.close()
+    assert result.outcome is push.Outcome.SENT, result
+    (head,) = proxy.heads
+    assert head[0] == "POST http://fcm.invalid/v1/projects/hotline1022-test/messages:send HTTP/1.1"
+    assert "Proxy-Authorization: Basic b3BzOnMzY3JldA==" in head  # ops:s3cret
+
+
+def test_https_goes_through_a_tunnel_with_the_proxy_credentials(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_proxy_settings(monkeypatch)
+    proxy = _RecordingProxy()
+    monkeypatch.setenv("HTTPS_PROXY", f"http://ops:s3cret@127.0.0.1:{proxy.port}")
+    settings.FCM_ENABLED = True
+    settings.FCM_CREDENTIALS_FILE = ""
+    settings.FCM_PROJECT_ID = "hotline1022-test"
+    settings.FCM_ENDPOINT = "https://fcm.invalid"
+    try:
+        (result,) = push.send_batch(_pushes(1))
+    finally:
+        push.reset()
+        proxy.close()
+    assert result.outcome is push.Outcome.RETRY  # the proxy refused the tunnel
+    assert result.error.startswith("UnavailableError"), result.error
+    (head,) = proxy.heads
+    assert head[0] == "CONNECT fcm.invalid:443 HTTP/1.1"
+    assert "Proxy-Authorization: Basic b3BzOnMzY3JldA==" in head
 
 
 def test_a_bad_proxy_setting_fails_loudly_and_does_not_stick(
     fcm: FakeFCM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _no_proxy_settings(monkeypatch)
     monkeypatch.setenv("HTTP_PROXY", "ftp://proxy.example:21")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    with pytest.raises(urllib3.exceptions.ProxySchemeUnknown):
+    with pytest.raises(ValueError, match="proxy"):
         push.send_batch(_pushes(1))
     monkeypatch.delenv("HTTP_PROXY")
     assert push.send_batch(_pushes(1))[0].outcome is push.Outcome.SENT  # app name not stuck
