@@ -79,6 +79,11 @@ def js_strings() -> dict[str, str]:
         "list_count": _("%(n)s phản ánh trong vùng bản đồ"),
         "close_panel": _("Đóng"),
         "cell": _("%(n)s phản ánh: %(open)s đang mở, %(overdue)s quá hạn"),
+        "legend": _("Chú giải"),
+        "legend_overdue": _("Viền đỏ: quá hạn"),
+        "legend_cell_overdue": _("Có phản ánh quá hạn"),
+        "legend_cell_open": _("Có phản ánh đang mở"),
+        "legend_cell_done": _("Đã xử lý hết"),
     }
 
 

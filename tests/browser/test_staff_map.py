@@ -64,6 +64,12 @@ def test_anonymous_visitors_sign_in_and_land_on_the_map(page: Any, live_server: 
     assert page.locator("#stat-open").inner_text() != "–"
     assert page.locator(".topbar").inner_text().count("đang mở") == 1
     assert tile_tokens and all(tile_tokens)  # every tile asked with the page's map token
+    legend = page.locator("#legend")
+    assert "Mới" in legend.inner_text() and "Viền đỏ: quá hạn" in legend.inner_text()
+    assert not page.locator("#legend >> text=Có phản ánh quá hạn").is_visible()
+    page.evaluate("window.hotlineMap.jumpTo({zoom: 9})")  # below it, cells instead of points
+    page.wait_for_selector("#legend >> text=Có phản ánh quá hạn", state="visible")
+    assert not page.locator("#legend >> text=Viền đỏ: quá hạn").is_visible()
     assert not page.errors
 
 

@@ -12,6 +12,8 @@ const STATUS_COLORS = {
   transferred: "#718096", reopened: "#c53030", resolved: "#38a169", closed: "#2f855a",
   rejected: "#a0aec0", merged: "#a0aec0", cancelled: "#a0aec0",
 };
+// grid cells at low zoom: red if one of them is overdue, orange if one is open, green otherwise
+const CELL_COLORS = { overdue: "#e53e3e", open: "#dd6b20", done: "#38a169" };
 const WRITE_ROLES = { direct: ["leader", "supervisor", "admin"] };
 
 // ---------- small helpers ----------
@@ -124,8 +126,8 @@ const style = {
       filter: ["has", "n"],
       paint: {
         "circle-radius": ["interpolate", ["linear"], ["sqrt", ["get", "n"]], 1, 6, 30, 22, 300, 40],
-        "circle-color": ["case", [">", ["get", "overdue"], 0], "#e53e3e",
-          [">", ["get", "open"], 0], "#dd6b20", "#38a169"],
+        "circle-color": ["case", [">", ["get", "overdue"], 0], CELL_COLORS.overdue,
+          [">", ["get", "open"], 0], CELL_COLORS.open, CELL_COLORS.done],
         "circle-opacity": 0.75, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
       } },
     { id: "points", type: "circle", source: "incidents", "source-layer": "incidents",
@@ -182,6 +184,45 @@ const map = new MapLibre({
 window.hotlineMap = map; // for the browser tests and the console
 map.addControl(new NavigationControl({ showCompass: false }), "top-right");
 map.addControl(new ScaleControl(), "bottom-right");
+map.addControl(legendControl(), "bottom-left");
+
+// What the colours mean: statuses (one line per colour) at point zooms, cell colours below.
+function legendControl() {
+  const el = document.createElement("details");
+  el.className = "maplibregl-ctrl legend";
+  el.id = "legend";
+  el.open = true;
+  const summary = document.createElement("summary");
+  summary.textContent = T.legend;
+  const item = (color, text, kind) => {
+    const li = document.createElement("li");
+    const mark = document.createElement("span");
+    mark.className = `swatch ${kind}`;
+    mark.style.setProperty("--swatch", color);
+    li.append(mark, text);
+    return li;
+  };
+  const points = document.createElement("ul");
+  const byColor = new globalThis.Map();
+  for (const [status, color] of Object.entries(STATUS_COLORS)) {
+    byColor.set(color, [...(byColor.get(color) || []), statusLabel(status)]);
+  }
+  for (const [color, labels] of byColor) points.append(item(color, labels.join(" / "), "point"));
+  points.append(item("#ffffff", T.legend_overdue, "point overdue"));
+  const cells = document.createElement("ul");
+  cells.append(item(CELL_COLORS.overdue, T.legend_cell_overdue, "cell"),
+    item(CELL_COLORS.open, T.legend_cell_open, "cell"), item(CELL_COLORS.done, T.legend_cell_done, "cell"));
+  el.append(summary, points, cells);
+  const sync = () => {
+    const showCells = map.getZoom() < config.point_min_zoom;
+    points.hidden = showCells;
+    cells.hidden = !showCells;
+  };
+  return {
+    onAdd() { map.on("zoomend", sync); sync(); return el; },
+    onRemove() { map.off("zoomend", sync); el.remove(); },
+  };
+}
 
 function fitToArea(features) {
   const codes = config.area_codes || [];
