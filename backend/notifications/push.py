@@ -31,8 +31,10 @@ failure, only sorts it into an `Outcome` the caller acts on.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import enum
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -85,7 +87,22 @@ class _Anonymous(credentials.Base):
 
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"key": None, "app": None, "loop": None, "thread": None, "service": None}
+_idle = threading.Condition(_lock)  # notified when the last batch in flight is done
+_state: dict[str, Any] = {
+    "key": None, "app": None, "loop": None, "thread": None, "service": None, "batches": 0,
+}  # fmt: skip
+
+
+def _forget_after_fork() -> None:
+    """A forked child has the parent's state but not its loop thread: start afresh."""
+    global _lock, _idle
+    _lock = threading.Lock()
+    _idle = threading.Condition(_lock)
+    _state.update(key=None, app=None, loop=None, thread=None, service=None, batches=0)
+    # the parent's App stays registered under the parent's pid (_start names it by pid)
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _config() -> tuple[str, str, str, float, int]:
@@ -100,45 +117,63 @@ def _config() -> tuple[str, str, str, float, int]:
 
 def _app() -> tuple[Any, asyncio.AbstractEventLoop]:
     """The SDK's messaging service and the sender loop for the current settings, created on
-    first use."""
+    first use, with one more batch counted in flight (`_done()` when it is over)."""
     key = _config()
     with _lock:
-        if _state["key"] == key:
-            return _state["service"], _state["loop"]
-        _close()
-        cred_file, project_id, endpoint, timeout, connections = key
-        cred = credentials.Certificate(cred_file) if cred_file else _Anonymous()
-        # the service account names its project; an explicit FCM_PROJECT_ID wins
-        project_id = project_id or getattr(cred, "project_id", None) or "hotline1022-dev"
-        app = firebase_admin.initialize_app(
-            cred, {"projectId": project_id, "httpTimeout": timeout}, name=_APP_NAME
+        while _state["key"] != key:  # _close() waits, and others may start meanwhile: look again
+            if _state["key"] is None:
+                _start(key)
+            else:
+                _close()
+        _state["batches"] += 1
+        return _state["service"], _state["loop"]
+
+
+def _done() -> None:
+    with _lock:
+        _state["batches"] -= 1
+        if not _state["batches"]:
+            _idle.notify_all()
+
+
+def _start(key: tuple[str, str, str, float, int]) -> None:
+    """Create the App, its messaging service and the sender loop (with `_lock` held)."""
+    cred_file, project_id, endpoint, timeout, connections = key
+    cred = credentials.Certificate(cred_file) if cred_file else _Anonymous()
+    # the service account names its project; an explicit FCM_PROJECT_ID wins
+    project_id = project_id or getattr(cred, "project_id", None) or "hotline1022-dev"
+    app = firebase_admin.initialize_app(
+        cred, {"projectId": project_id, "httpTimeout": timeout}, name=f"{_APP_NAME}-{os.getpid()}"
+    )
+    try:
+        # firebase-admin has no public option for the endpoint or the HTTP client: both
+        # live on the messaging service (checked against firebase-admin 7.7, pinned).
+        service = messaging._get_messaging_service(app)
+        service._fcm_url = f"{endpoint}/v1/projects/{project_id}/messages:send"
+        service._async_client = FcmClient(  # may refuse a bad proxy setting
+            app.credential.get_credential(),
+            endpoint=endpoint,
+            timeout=timeout,
+            connections=connections,
+            headers={
+                "User-Agent": f"hotline1022 fire-admin-python/{firebase_admin.__version__}",
+                **_http_client.METRICS_HEADERS,
+            },
         )
-        try:
-            # firebase-admin has no public option for the endpoint or the HTTP client: both
-            # live on the messaging service (checked against firebase-admin 7.7, pinned).
-            service = messaging._get_messaging_service(app)
-            service._fcm_url = f"{endpoint}/v1/projects/{project_id}/messages:send"
-            service._async_client = FcmClient(  # may refuse a bad proxy setting
-                app.credential.get_credential(),
-                endpoint=endpoint,
-                timeout=timeout,
-                connections=connections,
-                headers={
-                    "User-Agent": f"hotline1022 fire-admin-python/{firebase_admin.__version__}",
-                    **_http_client.METRICS_HEADERS,
-                },
-            )
-        except BaseException:
-            firebase_admin.delete_app(app)  # else the next attempt finds the name taken
-            raise
-        loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=loop.run_forever, name="fcm-loop", daemon=True)
-        thread.start()
-        _state.update(key=key, app=app, loop=loop, thread=thread, service=service)
-        return service, loop
+    except BaseException:
+        firebase_admin.delete_app(app)  # else the next attempt finds the name taken
+        raise
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="fcm-loop", daemon=True)
+    thread.start()
+    _state.update(key=key, app=app, loop=loop, thread=thread, service=service)
 
 
 def _close() -> None:
+    """Stop the sender loop and delete the App (with `_lock` held), once the batches in flight
+    on them are over: another thread's batch is never cut off."""
+    while _state["batches"]:
+        _idle.wait()
     loop, service = _state["loop"], _state["service"]
     if loop is not None:
         if service is not None:  # close the connections in the loop that opened them
@@ -148,7 +183,7 @@ def _close() -> None:
         loop.close()
     if _state["app"] is not None:
         firebase_admin.delete_app(_state["app"])
-    _state.update(key=None, app=None, loop=None, thread=None, service=None)
+    _state.update(key=None, app=None, loop=None, thread=None, service=None, batches=0)
 
 
 def reset() -> None:
@@ -253,4 +288,22 @@ def send_batch(pushes: Sequence[PushMessage]) -> list[PushResult]:
     if not pushes:
         return []
     service, loop = _app()
-    return asyncio.run_coroutine_threadsafe(_send_all(service, pushes), loop).result()
+    try:
+        future = asyncio.run_coroutine_threadsafe(_send_all(service, pushes), loop)
+        try:
+            return future.result(timeout=_batch_bound(len(pushes)))
+        except concurrent.futures.TimeoutError:
+            # a last guard, far beyond every request's own timeout: never hold the worker
+            future.cancel()
+            logger.error("push: a batch of %s messages did not finish; retried later", len(pushes))
+            return [PushResult(Outcome.RETRY, error="batch did not finish")] * len(pushes)
+    finally:
+        _done()
+
+
+def _batch_bound(count: int) -> float:
+    """Seconds a batch may take at most: its rounds of requests on the connections, each
+    within the timeout, plus a token refresh (google-auth tries up to 3 times)."""
+    timeout, connections = float(settings.FCM_TIMEOUT_SECONDS), int(settings.FCM_MAX_CONNECTIONS)
+    rounds = -(-count // max(connections, 1))
+    return timeout * (rounds + 4) + 30.0

@@ -48,6 +48,7 @@ from google.auth import exceptions as google_auth_exceptions
 from google.auth.credentials import Credentials
 from google.auth.transport.requests import Request as TokenRequest
 
+_BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 REFRESH_BACKOFF = 10.0  # seconds a failed token refresh is not tried again
 MAX_REFRESHES_AFTER_401 = 2  # as firebase-admin's GoogleAuthCredentialFlow
 
@@ -70,8 +71,7 @@ def proxy_for(endpoint: str) -> tuple[str | None, dict[str, str] | None]:
     http://proxy:3128; NO_PROXY is honoured), and the Proxy-Authorization header for the
     credentials in it (they never travel in the URL). A scheme
     other than http/https is refused here, loudly, rather than on every message."""
-    scheme = endpoint.split("://", 1)[0]
-    proxy = requests.utils.get_environ_proxies(endpoint).get(scheme)
+    proxy = requests.utils.select_proxy(endpoint, requests.utils.get_environ_proxies(endpoint))
     if not proxy:
         return None, None
     proxy = requests.utils.prepend_scheme_if_needed(proxy, "http")
@@ -194,7 +194,15 @@ class FcmClient:
                 proxy_headers=self._proxy_headers,
                 allow_redirects=False,
             ) as answer:
-                return answer.status, list(answer.headers.items()), await answer.read()
+                content = await answer.read()  # decompressed, if it came gzipped
+                # the headers describe the body as sent: without these, httpx would decode it
+                # a second time (a gzipped 404 UNREGISTERED would turn into a DecodingError)
+                headers = [
+                    (name, value)
+                    for name, value in answer.headers.items()
+                    if name.lower() not in _BODY_HEADERS
+                ]
+                return answer.status, headers, content
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
             raise httpx.ReadTimeout(f"no answer within {self._timeout} s: {exc!r}") from exc
         except (aiohttp.ClientError, OSError) as exc:  # refused, reset, TLS, protocol errors

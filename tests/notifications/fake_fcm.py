@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gzip
 import itertools
 import json
 import re
@@ -132,6 +133,7 @@ class FakeFCM:
         self.grants: list[dict[str, Any]] = []  # claims of each token request's JWT assertion
         self.access_token = ""  # once a token was granted, messages must carry it
         self.token_delay = 0.0  # seconds before the token endpoint answers
+        self.gzip = False  # answer gzipped to clients that accept it, as Google's servers do
         self.problems: list[str] = []
         self.count = 0
         self.connections = 0  # TCP connections accepted: keep-alive means few of them
@@ -305,6 +307,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.busy = False  # an answer is being delayed: hold further input until it is out
+        self.gzip = False  # this request's answer goes gzipped
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -346,6 +349,7 @@ class _Connection(asyncio.Protocol):
             if self.owner.keep_bodies:
                 with self.owner._lock:
                     self.owner.heads.append({**fields, "body-bytes": len(raw)})
+            self.gzip = self.owner.gzip and "gzip" in fields.get("accept-encoding", "")
             if method != "POST":
                 self._write(Reply(405), {"error": {"code": 405, "message": "POST only"}})
                 continue
@@ -369,11 +373,16 @@ class _Connection(asyncio.Protocol):
         if self.transport is None or self.transport.is_closing():
             return
         out = json.dumps(payload).encode()
+        encoding = []
+        if self.gzip:
+            out = gzip.compress(out)
+            encoding = ["Content-Encoding: gzip", "Vary: Accept-Encoding"]
         lines = [
             f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, '')}",
             "Server: fake-fcm",
             f"Date: {formatdate(usegmt=True)}",
             "Content-Type: application/json; charset=UTF-8",
+            *encoding,
             f"Content-Length: {len(out)}",
             *(f"{name}: {value}" for name, value in reply.headers.items()),
         ]

@@ -4,6 +4,9 @@ proxies from the environment, OAuth tokens, the pinned SDK."""
 from __future__ import annotations
 
 import json
+import os
+import select
+import signal
 import socket
 import threading
 import time
@@ -305,3 +308,62 @@ def test_an_unexpected_error_costs_one_message_not_the_batch(
     assert results[3].outcome is push.Outcome.RETRY
     assert results[3].error == "RuntimeError: simulated bug"
     assert fcm.count == 5
+
+
+def test_gzipped_answers_keep_their_meaning(fcm: FakeFCM) -> None:
+    # Google gzips when asked (aiohttp asks); the SDK must still see UNREGISTERED, the
+    # Retry-After of a 429 and a refused payload, not a decoding error retried forever
+    fcm.gzip = True
+    pushes = _pushes(4)
+    fcm.script("t1", Reply.unregistered())
+    fcm.script("t2", Reply.quota(retry_after=42))
+    fcm.script("t3", Reply.invalid())
+    results = push.send_batch(pushes)
+    assert fcm.heads[0]["accept-encoding"].startswith("gzip")
+    assert [r.outcome for r in results] == [
+        push.Outcome.SENT,
+        push.Outcome.DEAD_TOKEN,
+        push.Outcome.RETRY,
+        push.Outcome.FAILED,
+    ], results
+    assert results[0].message_id.startswith("projects/hotline1022-test/messages/")
+    assert results[1].error.startswith("UnregisteredError")
+    assert results[2].retry_after == 42.0
+
+
+def test_a_reset_waits_for_the_batch_in_flight(fcm: FakeFCM) -> None:
+    pushes = _pushes(3)
+    for message in pushes:
+        fcm.script(message.token, Reply.slow(0.5))
+    results: list[list[push.PushResult]] = []
+    sender = threading.Thread(target=lambda: results.append(push.send_batch(pushes)))
+    sender.start()
+    time.sleep(0.2)  # the batch is on the wire
+    push.reset()  # e.g. after credentials rotate: must not cut it off
+    sender.join(timeout=10)
+    assert results and [r.outcome for r in results[0]] == [push.Outcome.SENT] * 3, results
+    assert push.send_batch(_pushes(1))[0].outcome is push.Outcome.SENT  # and starts afresh
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_child_starts_its_own_sender(fcm: FakeFCM) -> None:
+    assert push.send_batch(_pushes(1))[0].outcome is push.Outcome.SENT  # parent's loop running
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's loop thread does not exist here
+        code = 1
+        try:
+            (result,) = push.send_batch(_pushes(1))
+            code = 0 if result.outcome is push.Outcome.SENT else 2
+        finally:
+            os.write(write, bytes([code]))
+            os._exit(0)
+    os.close(write)
+    ready, _, _ = select.select([read], [], [], 20)
+    if not ready:  # the child hangs (e.g. on the parent's loop): stop it, fail below
+        os.kill(pid, signal.SIGKILL)
+    answer = os.read(read, 1) if ready else b"hung"
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert answer == b"\x00"
+    assert fcm.count == 2
