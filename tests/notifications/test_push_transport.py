@@ -238,23 +238,32 @@ class _RecordingProxy:
         self._server.close()
 
 
-def test_messages_go_through_the_proxy_with_its_credentials(
-    settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _one_through_proxy(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, variable: str, endpoint: str
+) -> tuple[push.PushResult, list[str]]:
+    """Send one message to `endpoint` with `variable` naming a recording proxy (with
+    credentials); the result and the head of the one request the proxy received."""
     _no_proxy_settings(monkeypatch)
     proxy = _RecordingProxy()
-    monkeypatch.setenv("HTTP_PROXY", f"http://ops:s3cret@127.0.0.1:{proxy.port}")
+    monkeypatch.setenv(variable, f"http://ops:s3cret@127.0.0.1:{proxy.port}")
     settings.FCM_ENABLED = True
     settings.FCM_CREDENTIALS_FILE = ""
     settings.FCM_PROJECT_ID = "hotline1022-test"
-    settings.FCM_ENDPOINT = "http://fcm.invalid"  # only the proxy knows where that is
+    settings.FCM_ENDPOINT = endpoint  # only the proxy knows where that is
     try:
         (result,) = push.send_batch(_pushes(1))
     finally:
         push.reset()
         proxy.close()
-    assert result.outcome is push.Outcome.SENT, result
     (head,) = proxy.heads
+    return result, head
+
+
+def test_messages_go_through_the_proxy_with_its_credentials(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, head = _one_through_proxy(settings, monkeypatch, "HTTP_PROXY", "http://fcm.invalid")
+    assert result.outcome is push.Outcome.SENT, result
     assert head[0] == "POST http://fcm.invalid/v1/projects/hotline1022-test/messages:send HTTP/1.1"
     assert "Proxy-Authorization: Basic b3BzOnMzY3JldA==" in head  # ops:s3cret
 
@@ -262,21 +271,9 @@ def test_messages_go_through_the_proxy_with_its_credentials(
 def test_https_goes_through_a_tunnel_with_the_proxy_credentials(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _no_proxy_settings(monkeypatch)
-    proxy = _RecordingProxy()
-    monkeypatch.setenv("HTTPS_PROXY", f"http://ops:s3cret@127.0.0.1:{proxy.port}")
-    settings.FCM_ENABLED = True
-    settings.FCM_CREDENTIALS_FILE = ""
-    settings.FCM_PROJECT_ID = "hotline1022-test"
-    settings.FCM_ENDPOINT = "https://fcm.invalid"
-    try:
-        (result,) = push.send_batch(_pushes(1))
-    finally:
-        push.reset()
-        proxy.close()
+    result, head = _one_through_proxy(settings, monkeypatch, "HTTPS_PROXY", "https://fcm.invalid")
     assert result.outcome is push.Outcome.RETRY  # the proxy refused the tunnel
     assert result.error.startswith("UnavailableError"), result.error
-    (head,) = proxy.heads
     assert head[0] == "CONNECT fcm.invalid:443 HTTP/1.1"
     assert "Proxy-Authorization: Basic b3BzOnMzY3JldA==" in head
 
