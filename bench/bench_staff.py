@@ -80,6 +80,12 @@ def main() -> None:
         ("list, supervisor, bbox District 1", "giamsat", {"bbox": "106.69,10.76,106.71,10.79"}),
         ("list, ward operator (Sài Gòn)", "saigon.tiepnhan", {}),
         ("list, ward operator, status=closed", "saigon.tiepnhan", {"status": "closed"}),
+        # text search: one generated incident's words, its reference, and words nobody wrote
+        ("list, supervisor, text (1 match)", "giamsat", {"q": "mẫu số 1234567"}),
+        ("list, supervisor, reference", "giamsat", {"q": "GEN-001234567"}),
+        ("list, supervisor, text (no match)", "giamsat", {"q": "đường Nguyễn Huệ"}),
+        ("list, supervisor, text (11% match)", "giamsat", {"q": "mẫu số 1"}),
+        ("list, ward operator, text (1 match)", "saigon.tiepnhan", {"q": "mẫu số 1234567"}),
     ]  # fmt: skip
     print(f"{'case':45} {'median ms':>10} {'p95 ms':>8}")
     for name, username, params in cases:

@@ -96,6 +96,7 @@ def main() -> None:
         ("z8 city, supervisor, all statuses", "giamsat", 8, {}),
         ("z8 city, supervisor, overdue", "giamsat", 8, {"overdue": "true"}),
         ("z8 city, supervisor, text (live count)", "giamsat", 8, {"q": "mẫu số 1"}),
+        ("z8 city, supervisor, text (1 match)", "giamsat", 8, {"q": "mẫu số 1234567"}),
         ("z12 sea (empty), supervisor, all", "giamsat", 12, {}),
     ]
     # q: statements the endpoint sends for one tile (BEGIN/COMMIT included; the bare SQL: 4)

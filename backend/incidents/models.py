@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -177,6 +179,12 @@ class Incident(models.Model):
                 condition=Q(resolved_at__isnull=False),
                 name="incident_resolved_late",
             ),
+            # staff text search (`q`): reference__iexact and description/address__icontains
+            # compile to UPPER(col) = / LIKE UPPER(%s); these are the same expressions, so the
+            # OR becomes a BitmapOr instead of a scan of every incident (pg_trgm, migration 0006)
+            models.Index(Upper("reference"), name="incident_reference_upper"),
+            GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="incident_text_trgm"),
+            GinIndex(OpClass(Upper("address"), name="gin_trgm_ops"), name="incident_address_trgm"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="incident_has_text"),

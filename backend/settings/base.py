@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",  # pg_trgm indexes for the staff text search
     "rest_framework",
     "rest_framework_gis",
     "drf_spectacular",
