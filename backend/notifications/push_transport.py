@@ -69,8 +69,8 @@ class Reply:
 def proxy_for(endpoint: str) -> tuple[str | None, dict[str, str] | None]:
     """The proxy the environment names for `endpoint`, as requests reads it ("proxy:3128" is
     http://proxy:3128; NO_PROXY is honoured), and the Proxy-Authorization header for the
-    credentials in it (they never travel in the URL). A scheme
-    other than http/https is refused here, loudly, rather than on every message."""
+    credentials in it (they never travel in the URL). A scheme other than http/https is
+    refused here, loudly, rather than on every message."""
     proxy = requests.utils.select_proxy(endpoint, requests.utils.get_environ_proxies(endpoint))
     if not proxy:
         return None, None
