@@ -56,10 +56,9 @@ MAX_REFRESHES_AFTER_401 = 2  # as firebase-admin's GoogleAuthCredentialFlow
 class Reply:
     """A successful answer: what the SDK reads of it is `.json()`."""
 
-    __slots__ = ("content", "status_code")
+    __slots__ = ("content",)
 
-    def __init__(self, status_code: int, content: bytes) -> None:
-        self.status_code = status_code
+    def __init__(self, content: bytes) -> None:
         self.content = content
 
     def json(self) -> Any:
@@ -171,19 +170,21 @@ class FcmClient:
                 refreshes += 1
                 await self._refresh(stale=token)
         if status >= 400:
+            # the headers describe the body as sent, but `content` is already decompressed:
+            # without these, httpx would decode it a second time (a gzipped 404 UNREGISTERED
+            # would turn into a DecodingError)
+            kept = [(k, v) for k, v in answer_headers.items() if k.lower() not in _BODY_HEADERS]
             request = httpx.Request(method.upper(), url)
-            response = httpx.Response(
-                status, headers=answer_headers, content=content, request=request
-            )
+            response = httpx.Response(status, headers=kept, content=content, request=request)
             raise httpx.HTTPStatusError(
                 f"HTTP {status} from {url}", request=request, response=response
             )
-        return Reply(status, content)
+        return Reply(content)
 
     async def _post(
         self, session: aiohttp.ClientSession, method: str, url: str, head: dict[str, str],
         body: bytes,
-    ) -> tuple[int, list[tuple[str, str]], bytes]:  # fmt: skip
+    ) -> tuple[int, Mapping[str, str], bytes]:  # fmt: skip
         try:
             async with session.request(
                 method,
@@ -195,14 +196,7 @@ class FcmClient:
                 allow_redirects=False,
             ) as answer:
                 content = await answer.read()  # decompressed, if it came gzipped
-                # the headers describe the body as sent: without these, httpx would decode it
-                # a second time (a gzipped 404 UNREGISTERED would turn into a DecodingError)
-                headers = [
-                    (name, value)
-                    for name, value in answer.headers.items()
-                    if name.lower() not in _BODY_HEADERS
-                ]
-                return answer.status, headers, content
+                return answer.status, answer.headers, content
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
             raise httpx.ReadTimeout(f"no answer within {self._timeout} s: {exc!r}") from exc
         except (aiohttp.ClientError, OSError) as exc:  # refused, reset, TLS, protocol errors

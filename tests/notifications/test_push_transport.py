@@ -27,12 +27,7 @@ def test_messages_reuse_keep_alive_connections_from_one_sender_thread(
     fcm: FakeFCM, settings: Any
 ) -> None:
     settings.FCM_MAX_CONNECTIONS = 4
-    pushes = [
-        push.PushMessage(
-            token=f"t{i}", title="t", body="b", data={"report_id": "1", "status": "new"}
-        )
-        for i in range(60)
-    ]
+    pushes = _pushes(60)
     threads = threading.active_count()
     for _ in range(2):
         assert {r.outcome for r in push.send_batch(pushes)} == {push.Outcome.SENT}
