@@ -43,8 +43,9 @@ def setup_recipients(count: int) -> int:
     from django.utils import timezone
 
     from backend.accounts.models import User
-    from backend.incidents.models import Category, Incident
+    from backend.incidents.models import Incident
     from backend.notifications.models import Device, Follow
+    from backend.units.models import Category
     from geo.locate import locate
     from geo.models import AdminArea
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from backend.common.errors import DomainError
 
 from .locate import AreaInfo, locate
-from .points import InvalidCoordinates, parse_coordinate
+from .points import InvalidCoordinates, OutsideServiceArea, parse_coordinate, point_from
 from .selectors import wards_geojson
 
 MAX_TOLERANCE = 0.01
@@ -40,46 +40,6 @@ def area_payload(area: AreaInfo) -> dict[str, Any]:
     }
 
 
-def coordinates_from(params: Any) -> tuple[float, float]:
-    """(lon, lat) from query/form params, or DomainError 400 with a code per problem."""
-    details: dict[str, str] = {}
-    values: dict[str, float] = {}
-    missing = 0
-    for name in ("lat", "lon"):
-        raw = params.get(name)
-        if raw in (None, ""):
-            details[name] = _("Thiếu tham số %(name)s.") % {"name": name}
-            missing += 1
-            continue
-        try:
-            values[name] = parse_coordinate(raw, name)
-        except InvalidCoordinates:
-            details[name] = _("%(name)s phải là một số hữu hạn.") % {"name": name}
-    if details:
-        code = "missing_coordinates" if missing == len(details) else "invalid_coordinates"
-        raise DomainError(_("Tọa độ không hợp lệ."), code=code, details=details)
-    lat, lon = values["lat"], values["lon"]
-    if not -90 <= lat <= 90:
-        hint = _(" Có thể vĩ độ và kinh độ bị đảo ngược?") if -90 <= lon <= 90 else ""
-        raise DomainError(
-            _("Vĩ độ phải nằm trong khoảng -90 đến 90.") + hint,
-            code="lat_out_of_range",
-            details={"lat": str(lat)},
-        )
-    if not -180 <= lon <= 180:
-        raise DomainError(
-            _("Kinh độ phải nằm trong khoảng -180 đến 180."),
-            code="lon_out_of_range",
-            details={"lon": str(lon)},
-        )
-    return lon, lat
-
-
-class OutsideServiceArea(DomainError):
-    status_code = 404
-    code = "outside_service_area"
-
-
 class LocateView(APIView):
     authentication_classes: list[type] = []
 
@@ -91,12 +51,11 @@ class LocateView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        lon, lat = coordinates_from(request.query_params)
-        area = locate(lon, lat)
+        point = point_from(request.query_params)
+        assert point is not None  # required
+        area = locate(point.x, point.y)
         if area is None:
-            raise OutsideServiceArea(
-                _("Vị trí nằm ngoài địa bàn phục vụ."), details={"lat": lat, "lon": lon}
-            )
+            raise OutsideServiceArea.at(point, status_code=404)
         return Response(area_payload(area))
 
 

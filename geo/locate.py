@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass
 
 import psycopg
+from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 
 from .models import AdminArea, AreaPiece, BoundarySet
-from .points import check_lon_lat
+from .points import OutsideServiceArea, check_lon_lat
 
 CACHE_SECONDS = 60.0
 
@@ -156,3 +157,17 @@ def locate(lon: float, lat: float, at: dt.datetime | dt.date | None = None) -> A
         cursor.execute(LOCATE_SQL, [set_id, lon, lat])
         row = cursor.fetchone()
     return area_info(row[0]) if row else None
+
+
+def ward_at(point: Point) -> AdminArea:
+    """The ward covering `point` now, or `OutsideServiceArea` (422)."""
+    area = locate(point.x, point.y)
+    if area is None:
+        raise OutsideServiceArea.at(point)
+    # The ward as `.only("id", "code", "name", "name_en")` would load it, but from locate's
+    # in-process cache (the same data locate just used): one query less per report.
+    return AdminArea.from_db(
+        AdminArea.objects.db,
+        ["id", "code", "name", "name_en"],
+        [area.id, area.code, area.name, area.name_en],
+    )

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from backend.accounts.services import phone_from
-from backend.incidents.models import Category, Incident, IncidentPhoto, PhotoKind, Status
+from backend.incidents.models import Incident, IncidentPhoto, PhotoKind, Status
 from backend.notifications.models import Platform
-from geo.api import coordinates_from
+from backend.units.models import Category
+from geo.points import point_from
 
 # ---- input ---------------------------------------------------------------------------------
 
@@ -48,10 +49,9 @@ class ReportIn(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        lat, lon = attrs.pop("lat", ""), attrs.pop("lon", "")
-        attrs["lon"] = attrs["lat"] = None
-        if lat or lon:
-            attrs["lon"], attrs["lat"] = coordinates_from({"lat": lat, "lon": lon})
+        attrs["location"] = point_from(
+            {"lat": attrs.pop("lat", ""), "lon": attrs.pop("lon", "")}, required=False
+        )
         if len(attrs["photos"]) < settings.MOBILE_REPORT_MIN_PHOTOS:
             raise serializers.ValidationError({"photos": [_("Cần ít nhất một ảnh.")]})
         return attrs

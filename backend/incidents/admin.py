@@ -1,4 +1,4 @@
-"""Admin: categories are edited here; incidents are read-only (changes go through the services,
+"""Admin: incidents are read-only (changes go through the services,
 so that every change lands in the append-only history)."""
 
 from typing import Any
@@ -6,15 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Category, Incident, IncidentEvent, IncidentPhoto
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "field", "is_active", "sort_order"]
-    list_editable = ["is_active", "sort_order"]
-    list_filter = ["field", "is_active"]
-    search_fields = ["code", "name", "name_en"]
+from .models import Incident, IncidentEvent, IncidentPhoto
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -13,11 +13,12 @@ import random
 from django.contrib.auth import get_user_model
 from PIL import Image
 
-from backend.units.models import Membership, Role
+from backend.units.models import Category, Membership, Role
 from backend.units.seed import DEMO_WARDS
+from geo.points import make_point
 from geo.selectors import sample_points
 
-from .models import Category, Incident, Status
+from .models import Incident, Status
 from .services.handling import incident_assign
 from .services.resolution import incident_add_resolution_photo
 from .services.submit import incident_submit
@@ -60,8 +61,7 @@ def seed_demo_incidents(count: int = 60) -> int:
             reporter=resident,
             category=category,
             description=TEXTS[category.code],
-            lon=lon,
-            lat=lat,
+            location=make_point(lon, lat),
             idempotency_key=f"demo-{i}",
         ).incident
         _advance(incident, STAGES[i % len(STAGES)])

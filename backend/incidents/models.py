@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -9,26 +11,6 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class Category(models.Model):
-    """A reporting field (lĩnh vực) such as roads, flooding or rubbish."""
-
-    code = models.SlugField(_("mã"), max_length=64, unique=True)
-    field = models.CharField(_("nhóm lĩnh vực"), max_length=64)
-    name = models.CharField(_("tên"), max_length=200)
-    name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
-    icon = models.CharField(_("biểu tượng"), max_length=64, blank=True)
-    is_active = models.BooleanField(_("đang dùng"), default=True)
-    sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
-
-    class Meta:
-        verbose_name = _("lĩnh vực")
-        verbose_name_plural = _("lĩnh vực")
-        ordering = ["sort_order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Status(models.TextChoices):
@@ -68,9 +50,22 @@ class LocationSource(models.TextChoices):
     ADDRESS = "address", _("Địa chỉ")
 
 
+def open_q() -> Q:
+    """Still being handled: not resolved, closed, rejected, merged or cancelled."""
+    return Q(status__in=OPEN_STATUSES)
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Open and past its deadline at `now`."""
+    return Q(status__in=OPEN_STATUSES, due_at__lt=now)
+
+
 class IncidentQuerySet(models.QuerySet["Incident"]):
     def open(self) -> IncidentQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(open_q())
+
+    def overdue(self, now: dt.datetime | None = None) -> IncidentQuerySet:
+        return self.filter(overdue_q(now or timezone.now()))
 
 
 class Incident(models.Model):
@@ -85,7 +80,9 @@ class Incident(models.Model):
     channel = models.CharField(
         _("kênh"), max_length=16, choices=Channel.choices, default=Channel.MOBILE
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="incidents")
+    category = models.ForeignKey(
+        "units.Category", on_delete=models.PROTECT, related_name="incidents"
+    )
     description = models.TextField(_("nội dung"), max_length=4000)
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     location = models.PointField(_("vị trí"), srid=4326)
@@ -197,6 +194,10 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 class PhotoKind(models.TextChoices):

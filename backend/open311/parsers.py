@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.gis.geos import Point
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from backend.incidents.models import OPEN_STATUSES, Category, Status
+from backend.incidents.models import OPEN_STATUSES, Status
 from backend.incidents.selectors.public import PublicFilters
-from geo.points import InvalidCoordinates, check_lon_lat, parse_coordinate
+from backend.units.models import Category
+from geo.points import InvalidCoordinates, point_from
 
 MAX_SPAN = dt.timedelta(days=90)
 UNESCAPED_OFFSET = re.compile(r"(?<=:\d\d) (\d{2}:?\d{2})$")
@@ -52,22 +54,11 @@ def parse_when(raw: str | None, name: str) -> dt.datetime | None:
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
-def _number(params: Any, name: str) -> float:
+def _point(params: Any) -> Point | None:
     try:
-        return parse_coordinate(params.get(name), name)
-    except InvalidCoordinates:
-        raise BadRequest({name: _("Phải là một số.")}) from None
-
-
-def _point(params: Any) -> tuple[float, float] | None:
-    if not params.get("lat") and not params.get("long"):
-        return None
-    lon, lat = _number(params, "long"), _number(params, "lat")
-    try:
-        check_lon_lat(lon, lat)
-    except InvalidCoordinates:
-        raise BadRequest({"lat": _("Tọa độ không hợp lệ.")}) from None
-    return lon, lat
+        return point_from(params, lon="long", required=False)
+    except InvalidCoordinates as exc:
+        raise BadRequest(exc.details) from None
 
 
 def _bbox(params: Any) -> tuple[float, float, float, float] | None:
@@ -126,7 +117,7 @@ def request_filters(params: Any, *, now: dt.datetime | None = None) -> PublicFil
                     % {"max": settings.OPEN311_MAX_RADIUS_M}
                 }
             )
-        near = (point[0], point[1], metres)
+        near = (point.x, point.y, metres)
     return PublicFilters(
         categories=_csv(params, "service_code"),
         statuses=statuses,
@@ -222,8 +213,7 @@ class RequestIn(serializers.Serializer):
             "category": attrs["service_code"],
             "description": attrs["description"],
             "address": attrs["address_string"],
-            "lon": point[0] if point else None,
-            "lat": point[1] if point else None,
+            "location": point,
             "photos": attrs["media"],
         }
 

@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from backend.incidents.attributes import Attribute, attributes_of
 from backend.incidents.models import (
     OPEN_STATUSES,
-    Category,
     Incident,
     IncidentEvent,
     IncidentPhoto,
@@ -25,6 +24,7 @@ from backend.incidents.models import (
     Status,
 )
 from backend.incidents.selectors.public import public_text
+from backend.units.models import Category
 
 DATATYPES = {
     "text": "string",

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from backend.accounts.models import ApiClient
 from backend.common.errors import DomainError
 from backend.incidents.attributes import clean_attributes
-from backend.incidents.models import Category, Channel
+from backend.incidents.models import Channel
 from backend.incidents.selectors.public import (
     public_request,
     public_request_by_pk,
@@ -25,6 +25,7 @@ from backend.incidents.selectors.public import (
 )
 from backend.incidents.selectors.reporter import active_categories
 from backend.incidents.services.submit import incident_submit
+from backend.units.models import Category
 
 from . import parsers as p
 from . import serializers as s

@@ -4,8 +4,6 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from backend.notifications.jobs import record_job_error as _record_job_error
-
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -260,5 +258,6 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tổng đài 1022 <no-reply@1022.tphcm.gov.vn>")
-# procrastinate workers remember each failed job's last exception (manage.py jobs_failed).
-PROCRASTINATE_WORKER_DEFAULTS = {"task_middleware": [_record_job_error]}
+# procrastinate workers remember each failed job's last exception (manage.py jobs_failed): the
+# app is configured by a dotted path, so settings import no project module.
+PROCRASTINATE_ON_APP_READY = "backend.notifications.job_errors.on_app_ready"

@@ -9,10 +9,10 @@ from django.http import Http404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.incidents.models import Category, Incident
+from backend.incidents.models import Incident
 from backend.incidents.selectors.staff import incidents_visible_to
 from backend.incidents.services import handling, resolution, workflow
-from backend.units.models import Unit
+from backend.units.models import Category, Unit
 
 from . import serializers as s
 from .views import StaffView, detail_response, validated, visible_incident
@@ -110,8 +110,7 @@ class LocationView(StaffView):
         handling.incident_change_location(
             actor=request.user,
             incident=visible_incident(request, pk),
-            lon=data["lon"],
-            lat=data["lat"],
+            location=data["location"],
             note=data["note"],
             expected_version=data.get("version"),
         )

@@ -12,7 +12,7 @@ import functools
 import json
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -22,7 +22,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.incidents.models import OPEN_STATUSES, Incident
+from backend.incidents.models import Incident, open_q, overdue_q
 from backend.incidents.selectors import map_rows
 from backend.incidents.selectors.staff import (
     IncidentFilters,
@@ -62,7 +62,7 @@ class MVTRenderer(BaseRenderer):
 
 
 def with_overdue_flag(incidents: QuerySet[Incident], now: dt.datetime) -> QuerySet[Incident]:
-    late = Q(status__in=OPEN_STATUSES, due_at__lt=now)
+    late = overdue_q(now)
     return incidents.annotate(overdue=ExpressionWrapper(late, output_field=BooleanField()))
 
 
@@ -116,9 +116,7 @@ def tile_body(user: Any, filters: IncidentFilters, *, z: int, x: int, y: int) ->
     if z >= POINT_MIN_ZOOM:
         return point_tile(incidents, z=z, x=x, y=y)
     # text, dates, assignee: counted live from the rows
-    opened = incidents.annotate(
-        open=ExpressionWrapper(Q(status__in=OPEN_STATUSES), output_field=BooleanField())
-    )
+    opened = incidents.annotate(open=ExpressionWrapper(open_q(), output_field=BooleanField()))
     return tiles.grid_tile(opened, z=z, x=x, y=y, layer=LAYER, flags=("overdue", "open"), cells=16)
 
 
@@ -235,7 +233,7 @@ class SummaryView(StaffView):
         late = sum(r["late"] for r in rows)
         return Response(
             {
-                "open": visible.filter(status__in=OPEN_STATUSES).count(),
+                "open": visible.filter(open_q()).count(),
                 "overdue": overdue(visible, now=now).count(),
                 "resolved_this_week": visible.filter(resolved_at__gte=week_start).count(),
                 "quarter": {"start": start, "end": end, "resolved": resolved, "late": late},

@@ -15,7 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from backend.incidents.models import OPEN_STATUSES, Category, Status
+from backend.incidents.models import OPEN_STATUSES, Status
+from backend.units.models import Category
 from backend.units.selectors import staff_scope, units_visible_to
 
 from . import map_tokens

@@ -8,8 +8,9 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from backend.incidents.models import OPEN_STATUSES, EventKind, Incident, Status
+from backend.incidents.models import EventKind, Incident, Status
 from backend.incidents.selectors.staff import IncidentFilters
+from geo.points import point_from
 
 
 class IntListField(serializers.Field):
@@ -82,8 +83,12 @@ class CategorySerializer(VersionedSerializer):
 
 
 class LocationSerializer(VersionedSerializer):
-    lat = serializers.FloatField(min_value=-90, max_value=90)
-    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(help_text="WGS84, e.g. 10.7769")
+    lon = serializers.FloatField(help_text="WGS84, e.g. 106.7009")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs["location"] = point_from(attrs)
+        return attrs
 
 
 class TextSerializer(serializers.Serializer):
@@ -113,7 +118,7 @@ def _lonlat(point: Any) -> dict[str, float] | None:
 
 def is_overdue(incident: Incident, now: Any = None) -> bool:
     due = incident.due_at
-    return bool(due and incident.status in OPEN_STATUSES and due < (now or timezone.now()))
+    return bool(due and incident.is_open and due < (now or timezone.now()))
 
 
 def incident_row(incident: Incident, now: Any = None) -> dict[str, Any]:

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import CalendarDay, Membership, RoutingRule, SlaPolicy, Unit
+from .models import CalendarDay, Category, Membership, RoutingRule, SlaPolicy, Unit
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "field", "is_active", "sort_order"]
+    list_editable = ["is_active", "sort_order"]
+    list_filter = ["field", "is_active"]
+    search_fields = ["code", "name", "name_en"]
 
 
 class MembershipInline(admin.TabularInline):

@@ -1,4 +1,6 @@
-"""Handling units (ward committees, city departments, utilities, police) and their staff."""
+"""Reference data of handling: the fields residents report under (categories), the units that
+handle them (ward committees, city departments, utilities, police) and their staff, routing
+rules, SLA policies and the work calendar."""
 
 from __future__ import annotations
 
@@ -6,6 +8,26 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """A reporting field (lĩnh vực) such as roads, flooding or rubbish."""
+
+    code = models.SlugField(_("mã"), max_length=64, unique=True)
+    field = models.CharField(_("nhóm lĩnh vực"), max_length=64)
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
+    icon = models.CharField(_("biểu tượng"), max_length=64, blank=True)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class UnitKind(models.TextChoices):
@@ -84,7 +106,7 @@ class RoutingRule(models.Model):
 
     priority = models.PositiveIntegerField(_("thứ tự ưu tiên"), default=100)
     category = models.ForeignKey(
-        "incidents.Category",
+        Category,
         on_delete=models.CASCADE,
         related_name="routing_rules",
         verbose_name=_("lĩnh vực"),
@@ -122,7 +144,7 @@ class SlaPolicy(models.Model):
     """Time allowed to handle a category, optionally specific to one unit."""
 
     category = models.ForeignKey(
-        "incidents.Category",
+        Category,
         on_delete=models.CASCADE,
         related_name="sla_policies",
         verbose_name=_("lĩnh vực"),

@@ -10,11 +10,10 @@ so that an edit in the admin applies to the next report in every process; no cac
 
 from __future__ import annotations
 
-from backend.incidents.models import Category
 from geo.locate import area_info
 from geo.models import AdminArea
 
-from .models import RoutingRule, Unit, UnitKind
+from .models import Category, RoutingRule, Unit, UnitKind
 
 
 def _unit_for_sql() -> str:

@@ -10,11 +10,10 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.incidents.models import Category
 from geo.locate import boundary_set_id_at
 from geo.models import ASSIGNABLE_LEVELS, AdminArea
 
-from .models import RoutingRule, SlaPolicy, SlaUnit, Unit, UnitKind
+from .models import Category, RoutingRule, SlaPolicy, SlaUnit, Unit, UnitKind
 
 CITY_OFFICE = "vp-ubnd-tp"
 

@@ -65,7 +65,7 @@ def _reseed_when_done(django_db_blocker: Any) -> Iterator[None]:
 
 @pytest.fixture
 def seeded(transactional_db: Any) -> None:
-    from backend.incidents.models import Category
+    from backend.units.models import Category
 
     if not Category.objects.exists():
         _seed()

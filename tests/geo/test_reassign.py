@@ -7,7 +7,8 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import call_command
 
-from backend.incidents.models import Category, Incident, IncidentGridCount, Status
+from backend.incidents.models import Incident, IncidentGridCount, Status
+from backend.units.models import Category
 from geo.loaders import load_boundaries
 from geo.locate import locate
 from geo.models import AdminArea, AreaAssignment

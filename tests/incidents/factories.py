@@ -1,7 +1,7 @@
 """Factories for handling tests: staff members of seeded units and incidents in real wards.
 
-Incidents are written through the ORM (incident_submit owns a durable transaction, which the
-per-test transaction forbids) but with the same ward (geo.locate), routing and deadline seams.
+Incidents are filed with `incident_file`, the intake every channel uses (`incident_submit` adds
+photo storage and owns a durable transaction, which the per-test transaction forbids).
 """
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ import itertools
 from typing import Any
 
 from django.contrib.gis.geos import Point
-from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.incidents.deadlines import due_at_for
-from backend.incidents.models import Category, EventKind, Incident, IncidentEvent, Status
-from backend.units.models import Membership, Unit
-from backend.units.routing import unit_for
+from backend.incidents.models import Channel, Incident, Status
+from backend.incidents.services.changes import incident_change
+from backend.incidents.services.submit import incident_file
+from backend.units.models import Category, Membership, Unit
 from backend.units.seed import ward_unit_code
-from geo.locate import locate
-from geo.models import AdminArea
 from tests.geo.wards import wards
 
 SAIGON = "26740"
@@ -57,26 +54,23 @@ def make_incident(
     description: str = "Rác tồn đọng trước số 12",
     **fields: Any,
 ) -> Incident:
+    """A report filed through `incident_file`, then put into `status` (and given `fields`)
+    through `incident_change`: the services production uses, history and map counts included."""
     lon, lat = point_in(ward_code)
-    info = locate(lon, lat)
-    assert info is not None and info.code == ward_code
-    ward = AdminArea.objects.get(pk=info.id)
-    cat = Category.objects.get(code=category)
-    unit = fields.pop("unit", None) or unit_for(category=cat, ward=ward)
-    now = timezone.now()
-    incident = Incident.objects.create(
-        reference=f"T{next(_seq):08d}",
+    incident = incident_file(
         reporter=reporter,
-        category=cat,
+        category=Category.objects.get(code=category),
         description=description,
         location=Point(lon, lat, srid=4326),
-        ward=ward,
-        unit=unit,
-        status=status,
-        due_at=fields.pop("due_at", None) or due_at_for(category=cat, unit=unit, start=now),
-        **fields,
+        channel=fields.pop("channel", Channel.MOBILE),
+        address=fields.pop("address", ""),
     )
-    IncidentEvent.objects.create(
-        incident=incident, kind=EventKind.STATUS, actor=reporter, to_status=status, unit=unit
-    )
+    assert incident.ward.code == ward_code
+    if status != Status.NEW or fields:
+        incident_change(
+            incident,
+            actor=None,
+            to_status=status if status != Status.NEW else None,
+            fields=fields,
+        )
     return incident

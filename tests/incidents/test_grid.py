@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 from procrastinate.contrib.django import app
@@ -60,21 +61,26 @@ def test_submit_and_transitions_keep_counts_equal_to_a_rebuild(
     here = wards()[SAIGON].representative_point()
     lon, lat = here.x, here.y
     new = incident_submit(
-        reporter=resident, category=category, description="Ổ gà", lon=lon, lat=lat
+        reporter=resident,
+        category=category,
+        description="Ổ gà",
+        location=Point(lon, lat, srid=4326),
     )
     assert counts() == rebuilt()
     assert sum(n for k, (n, *_) in counts().items() if k[0] == 15) == 2
     incident_transition(actor=operator, incident=new.incident, to_status=Status.RECEIVED)
     assert counts() == rebuilt()
     there = wards()[BEN_THANH].representative_point()
-    incident_change_location(actor=operator, incident=new.incident, lon=there.x, lat=there.y)
+    incident_change_location(
+        actor=operator, incident=new.incident, location=Point(there.x, there.y, srid=4326)
+    )
     assert counts() == rebuilt()
     incident_transfer(
         actor=operator, incident=older, unit=ward_unit(BEN_THANH), reason="sai địa bàn"
     )
     assert counts() == rebuilt()
     mine = incident_submit(
-        reporter=resident, category=category, description="Rác", lon=lon, lat=lat
+        reporter=resident, category=category, description="Rác", location=Point(lon, lat, srid=4326)
     )
     incident_cancel(incident_id=mine.incident.pk, reporter=resident)
     assert counts() == rebuilt()

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from backend.accounts.models import User
 from backend.common.errors import DomainError
 from backend.incidents.models import (
-    Category,
     EventKind,
     Incident,
     IncidentEvent,
@@ -21,9 +21,11 @@ from backend.incidents.models import (
     Status,
 )
 from backend.incidents.services import submit as submit_module
-from backend.incidents.services.submit import OutsideServiceArea, incident_submit
+from backend.incidents.services.submit import incident_submit
+from backend.units.models import Category
 from backend.units.routing import unit_for
 from geo.models import AdminArea
+from geo.points import OutsideServiceArea
 from tests.mobile_api.fixtures import category, resident, stored_files
 from tests.mobile_api.images import SAIGON, exif_with, jpeg_bytes, upload
 
@@ -35,8 +37,7 @@ LON, LAT = SAIGON
 
 def submit(reporter: User, category: Category, **kwargs: Any) -> submit_module.SubmitResult:
     kwargs.setdefault("description", "Ổ gà lớn trước số 12")
-    kwargs.setdefault("lon", LON)
-    kwargs.setdefault("lat", LAT)
+    kwargs.setdefault("location", Point(LON, LAT, srid=4326))
     return incident_submit(reporter=reporter, category=category, **kwargs)
 
 
@@ -72,7 +73,7 @@ def test_references_are_unique_and_sequential(resident: User, category: Category
 
 def test_photo_gps_is_used_when_no_coordinates(resident: User, category: Category) -> None:
     photo = upload(jpeg_bytes(exif=exif_with(gps=SAIGON)))
-    incident = submit(resident, category, lon=None, lat=None, photos=[photo]).incident
+    incident = submit(resident, category, location=None, photos=[photo]).incident
     assert incident.location_source == LocationSource.PHOTO
     assert incident.ward.code == "26740"
 
@@ -80,14 +81,14 @@ def test_photo_gps_is_used_when_no_coordinates(resident: User, category: Categor
 def test_no_coordinates_and_no_photo_gps_is_400(resident: User, category: Category) -> None:
     photo = upload(jpeg_bytes(exif=exif_with(gps=None)))
     with pytest.raises(DomainError) as info:
-        submit(resident, category, lon=None, lat=None, photos=[photo])
+        submit(resident, category, location=None, photos=[photo])
     assert (info.value.status_code, info.value.code) == (400, "location_required")
 
 
 def test_outside_the_city_stores_nothing(resident: User, category: Category, media: Path) -> None:
     photo = upload(jpeg_bytes(exif=exif_with()))
     with pytest.raises(OutsideServiceArea) as info:
-        submit(resident, category, lon=107.3, lat=10.1, photos=[photo])
+        submit(resident, category, location=Point(107.3, 10.1, srid=4326), photos=[photo])
     assert info.value.status_code == 422
     assert not Incident.objects.exists() and not stored_files(media)
 
@@ -102,14 +103,12 @@ def test_same_key_returns_the_first_incident(resident: User, category: Category)
 def test_failure_inside_the_transaction_leaves_no_rows_files_or_jobs(
     resident: User, category: Category, media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_defer = submit_module.notify_incident_status_changed.defer
-
-    def defer_then_fail(**kwargs: Any) -> int:
-        real_defer(**kwargs)  # the job row is written, then the transaction fails
+    def fail_after_the_job(*args: Any, **kwargs: Any) -> None:
+        # the incident, its history and its job are written; then the photo rows fail
         assert ProcrastinateJob.objects.count() == 1
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(submit_module.notify_incident_status_changed, "defer", defer_then_fail)
+    monkeypatch.setattr(IncidentPhoto.objects, "bulk_create", fail_after_the_job)
     photos = [upload(jpeg_bytes(exif=exif_with())) for _ in range(2)]
     with pytest.raises(RuntimeError):
         submit(resident, category, photos=photos, idempotency_key="boom")

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.db import connection
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from backend.accounts.models import User
-from backend.incidents.models import Category, Incident
+from backend.incidents.models import Incident
 from backend.incidents.services import submit as submit_module
 from backend.incidents.services.submit import SubmitResult, incident_submit
+from backend.units.models import Category
 from tests.mobile_api.fixtures import stored_files
 from tests.mobile_api.images import SAIGON, exif_with, jpeg_bytes, upload
 
@@ -66,13 +68,13 @@ def test_two_racing_retries_file_one_incident(
 ) -> None:
     category = Category.objects.get(code="flooding")
     barrier = threading.Barrier(2, timeout=10)
-    real_locate = submit_module.locate
+    real_ward_at = submit_module.ward_at
 
-    def locate_together(lon: float, lat: float) -> Any:
+    def ward_together(point: Point) -> Any:
         barrier.wait()  # both requests are past the "already submitted?" check
-        return real_locate(lon, lat)
+        return real_ward_at(point)
 
-    monkeypatch.setattr(submit_module, "locate", locate_together)
+    monkeypatch.setattr(submit_module, "ward_at", ward_together)
     results: list[SubmitResult] = []
     errors: list[BaseException] = []
 
@@ -84,8 +86,7 @@ def test_two_racing_retries_file_one_incident(
                     reporter=committed_resident,
                     category=category,
                     description="Ngập sâu 40 cm",
-                    lon=SAIGON[0],
-                    lat=SAIGON[1],
+                    location=Point(*SAIGON, srid=4326),
                     photos=[photo],
                     idempotency_key="race-key",
                 )

@@ -1,7 +1,8 @@
 import pytest
+from django.contrib.gis.geos import Point
 
 from backend.common.errors import DomainError
-from backend.incidents.models import Category, EventKind, Status
+from backend.incidents.models import EventKind, Status
 from backend.incidents.services.handling import (
     incident_add_direction,
     incident_answer_direction,
@@ -12,7 +13,7 @@ from backend.incidents.services.handling import (
     incident_transfer,
 )
 from backend.incidents.services.workflow import Forbidden
-from backend.units.models import Role, Unit
+from backend.units.models import Category, Role, Unit
 
 from .factories import BEN_THANH, SAIGON, make_incident, make_staff, point_in, ward_unit
 
@@ -56,7 +57,7 @@ def test_changing_the_category_reruns_routing(leader) -> None:
 def test_changing_the_location_relocates_the_ward_and_reroutes(leader) -> None:
     incident = make_incident()
     lon, lat = point_in(BEN_THANH)
-    incident_change_location(actor=leader, incident=incident, lon=lon, lat=lat)
+    incident_change_location(actor=leader, incident=incident, location=Point(lon, lat, srid=4326))
     incident.refresh_from_db()
     assert incident.ward.code == BEN_THANH
     assert incident.unit == ward_unit(BEN_THANH)
@@ -65,7 +66,9 @@ def test_changing_the_location_relocates_the_ward_and_reroutes(leader) -> None:
 
 def test_location_outside_the_city_is_refused(leader) -> None:
     with pytest.raises(DomainError) as exc:
-        incident_change_location(actor=leader, incident=make_incident(), lon=105.0, lat=21.0)
+        incident_change_location(
+            actor=leader, incident=make_incident(), location=Point(105.0, 21.0, srid=4326)
+        )
     assert exc.value.code == "outside_service_area"
 
 

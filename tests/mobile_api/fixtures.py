@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 from backend.accounts.services import token_issue
-from backend.incidents.models import Category
+from backend.units.models import Category
 
 
 def make_resident(phone: str = "+84901234567") -> User:

@@ -77,7 +77,7 @@ ENDPOINTS: dict[str, tuple[str, str, str, Any, dict[str, int]]] = {
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 def test_permission_matrix(people: dict[str, Any], endpoint: str, role: str) -> None:
-    from backend.incidents.models import Category
+    from backend.units.models import Category
     from tests.incidents.factories import point_in
 
     method, path, status, body, expected = ENDPOINTS[endpoint]

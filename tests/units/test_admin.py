@@ -10,13 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.test import Client
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.incidents.models import Category, Incident
+from backend.incidents.models import Incident
 from backend.incidents.services.submit import incident_submit
-from backend.units.models import CalendarDay, DayKind, RoutingRule, SlaPolicy, SlaUnit, Unit
+from backend.units.models import (
+    CalendarDay,
+    Category,
+    DayKind,
+    RoutingRule,
+    SlaPolicy,
+    SlaUnit,
+    Unit,
+)
 from tests.incidents.factories import make_user
 from tests.mobile_api.fixtures import category, resident
 from tests.mobile_api.images import SAIGON
@@ -35,7 +44,10 @@ def admin_client(db: Any) -> Client:
 def report(reporter: User, category: Category) -> Incident:
     lon, lat = SAIGON
     result = incident_submit(
-        reporter=reporter, category=category, description="Ổ gà", lon=lon, lat=lat
+        reporter=reporter,
+        category=category,
+        description="Ổ gà",
+        location=Point(lon, lat, srid=4326),
     )
     return result.incident
 

@@ -2,8 +2,7 @@ from typing import Any
 
 import pytest
 
-from backend.incidents.models import Category
-from backend.units.models import RoutingRule, Unit
+from backend.units.models import Category, RoutingRule, Unit
 from backend.units.routing import unit_for
 from geo.models import AdminArea
 from tests.incidents.factories import BEN_THANH, SAIGON, ward_unit

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from ..models import Category, EventKind, Incident, IncidentEvent, IncidentPhoto
+from backend.units.models import Category
+
+from ..models import EventKind, Incident, IncidentEvent, IncidentPhoto
 
 # History rows a resident sees: status changes, staff answers, their rating.
 PUBLIC_EVENT_KINDS = (EventKind.STATUS, EventKind.COMMENT, EventKind.RATING)

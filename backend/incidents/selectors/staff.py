@@ -22,10 +22,10 @@ from django.utils import timezone
 from backend.units.selectors import staff_scope
 
 from ..models import (
-    OPEN_STATUSES,
     Incident,
     IncidentEvent,
     IncidentPhoto,
+    overdue_q,
 )
 
 
@@ -72,7 +72,7 @@ def apply_filters(
     if f.assignee is not None:
         incidents = incidents.filter(assignee_id=f.assignee)
     if f.overdue is not None:
-        late = Q(status__in=OPEN_STATUSES, due_at__lt=now or timezone.now())
+        late = overdue_q(now or timezone.now())
         incidents = incidents.filter(late) if f.overdue else incidents.exclude(late)
     if f.created_from:
         incidents = incidents.filter(created_at__gte=_local_midnight(f.created_from))
@@ -113,7 +113,7 @@ def incident_detail(*, user: Any, pk: int) -> Incident:
 
 
 def overdue(incidents: QuerySet[Incident], *, now: dt.datetime | None = None) -> QuerySet[Incident]:
-    return incidents.filter(status__in=OPEN_STATUSES, due_at__lt=now or timezone.now())
+    return incidents.filter(overdue_q(now or timezone.now()))
 
 
 def overdue_count_by_unit(*, user: Any, now: dt.datetime | None = None) -> dict[int | None, int]:

@@ -1,38 +1,28 @@
 """Handling actions beside plain status moves: assign, transfer, merge, re-route, talk.
 
 Same invariants as `workflow`: optimistic locking on `Incident.version` for every change of the
-incident row, one appended `IncidentEvent` per change, `Forbidden` for roles that may not act.
-Comments, internal notes and directions only append events (no version bump: nothing to lose).
+incident row, one appended history entry per change, `Forbidden` for roles that may not act.
+Every write goes through `changes.incident_change`. Comments, internal notes and directions only
+append history (no version bump: nothing to lose).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.contrib.gis.geos import Point
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.common.errors import DomainError
-from backend.units.models import Membership, Role, Unit
+from backend.units.deadlines import due_at_for
+from backend.units.models import Category, Membership, Role, Unit
 from backend.units.routing import unit_for
-from geo.locate import locate
-from geo.models import AdminArea
-from geo.points import InvalidCoordinates, make_point
+from geo.locate import ward_at
 
-from ..deadlines import due_at_for
-from ..models import OPEN_STATUSES, Category, EventKind, Incident, IncidentEvent, Status
-from .workflow import (
-    MANAGE,
-    STAFF,
-    TRIAGE,
-    _check_version,
-    _event,
-    _status_event,
-    apply_change,
-    check_move,
-    require_roles,
-)
+from ..models import EventKind, Incident, IncidentEvent, Status
+from .changes import check_version, history_entry, incident_change
+from .workflow import MANAGE, STAFF, TRIAGE, check_move, require_roles
 
 ASSIGNABLE_ROLES = (Role.HANDLER, Role.LEADER)
 
@@ -53,7 +43,7 @@ def incident_assign(
     expected_version: int | None = None,
 ) -> Incident:
     """Assign to a handler/leader of the incident's unit; the deadline starts now if unset."""
-    _check_version(incident, expected_version)
+    check_version(incident, expected_version)
     check_move(actor=actor, incident=incident, to_status=Status.ASSIGNED)
     is_member = incident.unit_id is not None and (
         Membership.objects.filter(
@@ -65,16 +55,21 @@ def incident_assign(
             _("Cán bộ được phân công phải thuộc đơn vị xử lý."),
             details={"assignee": ["not_a_member"]},
         )
-    changes: dict[str, Any] = {"status": Status.ASSIGNED, "assignee": assignee}
+    changes: dict[str, Any] = {"assignee": assignee}
     if incident.due_at is None:
         changes["due_at"] = due_at_for(
             category=incident.category, unit=incident.unit, start=timezone.now()
         )
-    events = [_event(incident, actor, EventKind.ASSIGNEE, note=note, data={"to": assignee.pk})]
-    if incident.status != Status.ASSIGNED:
-        events.insert(0, _status_event(incident, actor, Status.ASSIGNED, note))
-    return apply_change(
-        incident=incident, expected_version=expected_version, changes=changes, events=events
+    return incident_change(
+        incident,
+        actor=actor,
+        to_status=Status.ASSIGNED if incident.status != Status.ASSIGNED else None,
+        note=note,
+        fields=changes,
+        events=[
+            history_entry(incident, actor, EventKind.ASSIGNEE, note=note, data={"to": assignee.pk})
+        ],
+        expected_version=expected_version,
     )
 
 
@@ -87,7 +82,7 @@ def incident_transfer(
     expected_version: int | None = None,
 ) -> Incident:
     """Hand over to another unit with a reason; the new unit gets its own fresh deadline."""
-    _check_version(incident, expected_version)
+    check_version(incident, expected_version)
     check_move(actor=actor, incident=incident, to_status=Status.TRANSFERRED)
     reason = _require_text(reason)
     if not unit.is_active or unit.pk == incident.unit_id:
@@ -109,6 +104,7 @@ def _reroute(
 ) -> Incident:
     changes = dict(changes or {})
     events = list(events or [])
+    to_status = None
     if unit is not None and unit.pk != incident.unit_id:
         old_unit = incident.unit_id
         changes |= {
@@ -117,18 +113,25 @@ def _reroute(
             "due_at": due_at_for(category=incident.category, unit=unit, start=timezone.now()),
         }
         if incident.status != Status.NEW:
-            changes["status"] = Status.TRANSFERRED
-            events.append(_status_event(incident, actor, Status.TRANSFERRED, note))
+            to_status = Status.TRANSFERRED
         events.append(
-            _event(incident, actor, EventKind.UNIT, unit=unit, note=note, data={"from": old_unit})
+            history_entry(
+                incident, actor, EventKind.UNIT, unit=unit, note=note, data={"from": old_unit}
+            )
         )
-    return apply_change(
-        incident=incident, expected_version=expected_version, changes=changes, events=events
+    return incident_change(
+        incident,
+        actor=actor,
+        to_status=to_status,
+        note=note,
+        fields=changes,
+        events=events,
+        expected_version=expected_version,
     )
 
 
 def _require_open(incident: Incident) -> None:
-    if incident.status not in OPEN_STATUSES:
+    if not incident.is_open:
         raise DomainError(
             _("Phản ánh đã kết thúc, không thể thay đổi."),
             code="incident_closed",
@@ -146,10 +149,10 @@ def incident_change_category(
     expected_version: int | None = None,
 ) -> Incident:
     """Re-classify and re-run routing (the unit may change, which transfers the incident)."""
-    _check_version(incident, expected_version)
+    check_version(incident, expected_version)
     require_roles(actor=actor, incident=incident, roles=TRIAGE)
     _require_open(incident)
-    event = _event(
+    event = history_entry(
         incident,
         actor,
         EventKind.CATEGORY,
@@ -173,31 +176,26 @@ def incident_change_location(
     *,
     actor: Any,
     incident: Incident,
-    lon: float,
-    lat: float,
+    location: Point,
     note: str = "",
     expected_version: int | None = None,
 ) -> Incident:
-    """Move the point, re-locate the ward (geo.locate) and re-run routing."""
-    _check_version(incident, expected_version)
+    """Move the point, re-locate the ward (geo.locate; outside → 422) and re-run routing."""
+    check_version(incident, expected_version)
     require_roles(actor=actor, incident=incident, roles=TRIAGE)
     _require_open(incident)
-    try:
-        point = make_point(lon, lat)
-    except InvalidCoordinates as exc:
-        raise DomainError(str(exc), code=exc.code) from None
-    info = locate(point.x, point.y)
-    if info is None:
-        raise DomainError(
-            _("Vị trí nằm ngoài địa bàn phục vụ."), code="outside_service_area", status_code=422
-        )
-    ward = AdminArea.objects.get(pk=info.id)
-    event = _event(
+    ward = ward_at(location)
+    event = history_entry(
         incident,
         actor,
         EventKind.LOCATION,
         note=note,
-        data={"from_ward": incident.ward_id, "to_ward": ward.pk, "lon": lon, "lat": lat},
+        data={
+            "from_ward": incident.ward_id,
+            "to_ward": ward.pk,
+            "lon": location.x,
+            "lat": location.y,
+        },
     )
     return _reroute(
         actor=actor,
@@ -205,7 +203,7 @@ def incident_change_location(
         unit=unit_for(category=incident.category, ward=ward),
         note=note,
         expected_version=expected_version,
-        changes={"location": point, "ward": ward},
+        changes={"location": location, "ward": ward},
         events=[event],
     )
 
@@ -219,43 +217,47 @@ def incident_merge(
     expected_version: int | None = None,
 ) -> Incident:
     """Close `incident` as a duplicate of `master` (which must itself not be a duplicate)."""
-    _check_version(incident, expected_version)
+    check_version(incident, expected_version)
     check_move(actor=actor, incident=incident, to_status=Status.MERGED)
     if master.pk == incident.pk or master.status == Status.MERGED:
         raise DomainError(_("Phản ánh gốc không hợp lệ."), details={"master": ["invalid"]})
-    event = _status_event(incident, actor, Status.MERGED, note)
-    event.data = {"master": master.pk, "master_reference": master.reference}
-    return apply_change(
-        incident=incident,
+    return incident_change(
+        incident,
+        actor=actor,
+        to_status=Status.MERGED,
+        note=note,
+        status_data={"master": master.pk, "master_reference": master.reference},
+        fields={"merged_into": master, "closed_at": timezone.now()},
         expected_version=expected_version,
-        changes={"status": Status.MERGED, "merged_into": master, "closed_at": timezone.now()},
-        events=[event],
     )
 
 
-@transaction.atomic
+def _append(incident: Incident, actor: Any, event: IncidentEvent) -> IncidentEvent:
+    """Talk appends history only: no version bump (there is no field to lose)."""
+    event.full_clean(exclude=["incident", "actor", "unit"])
+    incident_change(incident, actor=actor, events=[event])
+    return event
+
+
 def incident_comment(
     *, actor: Any, incident: Incident, text: str, internal: bool = False
 ) -> IncidentEvent:
     """A reply to the resident (public) or an internal note (never shown to the resident)."""
     require_roles(actor=actor, incident=incident, roles=STAFF)
     kind = EventKind.NOTE if internal else EventKind.COMMENT
-    event = _event(incident, actor, kind, note=_require_text(text), is_internal=internal)
-    event.full_clean()
-    event.save()
-    return event
+    event = history_entry(incident, actor, kind, note=_require_text(text), is_internal=internal)
+    return _append(incident, actor, event)
 
 
-@transaction.atomic
 def incident_add_direction(*, actor: Any, incident: Incident, text: str) -> IncidentEvent:
     """A leader's or supervisor's direction (chỉ đạo) to the handling unit; internal."""
     require_roles(actor=actor, incident=incident, roles=MANAGE)
-    event = _event(incident, actor, EventKind.DIRECTION, note=_require_text(text), is_internal=True)
-    event.save()
-    return event
+    event = history_entry(
+        incident, actor, EventKind.DIRECTION, note=_require_text(text), is_internal=True
+    )
+    return _append(incident, actor, event)
 
 
-@transaction.atomic
 def incident_answer_direction(
     *, actor: Any, incident: Incident, direction_id: int, text: str
 ) -> IncidentEvent:
@@ -263,7 +265,7 @@ def incident_answer_direction(
     require_roles(actor=actor, incident=incident, roles=STAFF)
     if not incident.events.filter(pk=direction_id, kind=EventKind.DIRECTION).exists():
         raise DomainError(_("Không tìm thấy chỉ đạo."), details={"direction": ["not_found"]})
-    event = _event(
+    event = history_entry(
         incident,
         actor,
         EventKind.NOTE,
@@ -271,5 +273,4 @@ def incident_answer_direction(
         is_internal=True,
         data={"reply_to": direction_id},
     )
-    event.save()
-    return event
+    return _append(incident, actor, event)

@@ -4,8 +4,8 @@ Rules live here, not in views:
 - Cancel: only the reporter, only while the status is still `new` (nobody has picked it up).
 - Rating: only the reporter, only once, only when resolved or closed. A low rating
   (≤ REOPEN_MAX_STARS) within REOPEN_WINDOW of the resolution reopens the report.
-Each change bumps `version`, appends one history row and defers a notification job in the
-same transaction.
+Each change is written by `changes.incident_change` (version, history, map counts, the update
+to the reporter), on the row locked here.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.common.errors import Conflict, DomainError
-from backend.notifications.tasks import notify_incident_status_changed
 
-from .. import grid
-from ..models import EventKind, Incident, IncidentEvent, Rating, Status
+from ..models import EventKind, Incident, Rating, Status
+from .changes import history_entry, incident_change
 
 REOPEN_MAX_STARS = 2
 REOPEN_WINDOW = dt.timedelta(days=7)
@@ -45,24 +44,6 @@ def _locked(incident_id: int, reporter: User) -> Incident:
     return incident
 
 
-def _change_status(incident: Incident, actor: User, to_status: str, note: str = "") -> None:
-    event = IncidentEvent.objects.create(
-        incident=incident,
-        kind=EventKind.STATUS,
-        actor=actor,
-        from_status=incident.status,
-        to_status=to_status,
-        unit=incident.unit,
-        note=note,
-    )
-    before = grid.before_change([incident.pk])
-    incident.status = to_status
-    incident.version += 1
-    incident.save(update_fields=["status", "version", "updated_at"])
-    grid.after_change(before, [incident.pk])
-    notify_incident_status_changed.defer(incident_id=incident.pk, event_id=event.pk)
-
-
 def incident_cancel(*, incident_id: int, reporter: User, reason: str = "") -> Incident:
     """The reporter withdraws a report nobody has handled yet (status `new` → `cancelled`)."""
     with transaction.atomic():
@@ -73,10 +54,13 @@ def incident_cancel(*, incident_id: int, reporter: User, reason: str = "") -> In
                 code="not_cancellable",
                 details={"status": incident.status},
             )
-        _change_status(incident, reporter, Status.CANCELLED, reason)
-        incident.closed_at = timezone.now()
-        incident.save(update_fields=["closed_at"])
-    return incident
+        return incident_change(
+            incident,
+            actor=reporter,
+            to_status=Status.CANCELLED,
+            note=reason,
+            fields={"closed_at": timezone.now()},
+        )
 
 
 def incident_rate(
@@ -99,17 +83,21 @@ def incident_rate(
         rating = Rating(incident=incident, stars=stars, comment=comment, created_at=now)
         rating.full_clean(exclude=["incident"])
         rating.save()
-        IncidentEvent.objects.create(
-            incident=incident,
-            kind=EventKind.RATING,
-            actor=reporter,
+        resolved_at = incident.resolved_at or incident.updated_at
+        reopen = stars <= REOPEN_MAX_STARS and now - resolved_at <= REOPEN_WINDOW
+        entry = history_entry(
+            incident,
+            reporter,
+            EventKind.RATING,
             note=comment,
             data={"stars": stars},
             created_at=now,
         )
-        resolved_at = incident.resolved_at or incident.updated_at
-        reopen = stars <= REOPEN_MAX_STARS and now - resolved_at <= REOPEN_WINDOW
         if reopen:
             note = str(_("Người dân đánh giá %(stars)d sao: mở lại.") % {"stars": stars})
-            _change_status(incident, reporter, Status.REOPENED, note)
+            incident_change(
+                incident, actor=reporter, to_status=Status.REOPENED, note=note, events=[entry]
+            )
+        else:
+            incident_change(incident, actor=reporter, events=[entry])
     return rating, reopen

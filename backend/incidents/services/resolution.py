@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from backend.common.errors import DomainError
 
-from ..models import EventKind, Incident, IncidentEvent, IncidentPhoto, PhotoKind, Status
+from ..models import EventKind, Incident, IncidentPhoto, PhotoKind, Status
 from ..photos import clean_photo
+from .changes import history_entry, incident_change
 from .workflow import HANDLE, require_roles
 
 PHOTO_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED)
@@ -51,14 +52,15 @@ def incident_add_resolution_photo(
     try:
         with transaction.atomic():
             photo.save()
-            IncidentEvent.objects.create(
-                incident=incident,
-                actor=actor,
-                kind=EventKind.NOTE,
+            note = history_entry(
+                incident,
+                actor,
+                EventKind.NOTE,
                 is_internal=True,
                 note=_("Thêm ảnh kết quả xử lý."),
                 data={"photo": photo.pk},
             )
+            incident_change(incident, actor=actor, events=[note])
     except Exception:
         for stored in files:
             default_storage.delete(stored)

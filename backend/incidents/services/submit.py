@@ -1,14 +1,15 @@
-"""A resident submits a report: `incident_submit`.
+"""Filing a new report: `incident_file` (every channel) and `incident_submit` (with photos).
 
 Invariants and side effects:
-- Location: explicit (lon, lat) wins, else the GPS of the first photo that has one, else
-  `location_required` (400). The ward is `geo.locate`; outside the city → 422, nothing stored.
-- Photos are cleaned (photos.clean_photo) before any write; the clean copies are written to
-  storage first and deleted again if the transaction does not commit, so a failure leaves
-  neither rows nor files. The service owns its transaction (`durable=True`): called inside
-  another one it raises, because that outer rollback could not clean up the files.
-- One transaction writes the incident, its photos, the first history entry and the deferred
-  notification job (procrastinate writes the job through the same connection).
+- Location: an explicit point wins, else the GPS of the first photo that has one, else
+  `location_required` (400). The ward is `geo.locate`; outside the city → `OutsideServiceArea`
+  (422), nothing stored. Routing picks the unit, the SLA the deadline.
+- `incident_file` writes the incident through `changes.incident_change` (first history entry,
+  map counts, the reporter's update job) with its photo rows, in one transaction.
+- `incident_submit` cleans photos (photos.clean_photo) before any write; the clean copies are
+  written to storage first and deleted again if the transaction does not commit, so a failure
+  leaves neither rows nor files. It owns its transaction (`durable=True`): called inside another
+  one it raises, because that outer rollback could not clean up the files.
 - Idempotency: (reporter, idempotency_key) is unique in the database. A retry with the same key
   returns the first incident (`created=False`), also when two retries race: the loser hits the
   constraint, removes its files and returns the winner's incident.
@@ -16,6 +17,7 @@ Invariants and side effects:
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,34 +32,18 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.common.errors import DomainError
-from backend.notifications.tasks import notify_incident_status_changed
+from backend.units.deadlines import due_at_for
+from backend.units.models import Category
 from backend.units.routing import unit_for
-from geo.locate import locate
+from geo.locate import ward_at
 from geo.models import AdminArea
-from geo.points import make_point
 
-from .. import grid
-from ..deadlines import due_at_for
-from ..models import (
-    Category,
-    Channel,
-    EventKind,
-    Incident,
-    IncidentEvent,
-    IncidentPhoto,
-    LocationSource,
-    Status,
-)
+from ..models import Channel, Incident, IncidentPhoto, LocationSource, Status
 from ..photos import CleanPhoto, clean_photo
 from ..references import next_reference
+from .changes import incident_change
 
 MAX_PHOTOS = 5
-
-
-class OutsideServiceArea(DomainError):
-    status_code = 422
-    code = "outside_service_area"
-    default_message = _("Vị trí nằm ngoài địa bàn phục vụ.")
 
 
 @dataclass(frozen=True)
@@ -81,52 +67,28 @@ def incident_for_key(*, reporter: User, idempotency_key: str) -> Incident | None
     return Incident.objects.select_related("ward", "unit", "category").get(pk=found[0])
 
 
-def incident_submit(
+def incident_file(
     *,
-    reporter: User,
+    reporter: User | None,
     category: Category,
     description: str,
-    address: str = "",
-    lon: float | None = None,
-    lat: float | None = None,
-    photos: Sequence[IO[bytes]] = (),
-    idempotency_key: str = "",
+    location: Point,
     channel: str = Channel.MOBILE,
+    location_source: str = LocationSource.DEVICE,
+    address: str = "",
+    ward: AdminArea | None = None,
+    exif_location: Point | None = None,
+    exif_taken_at: dt.datetime | None = None,
     attributes: dict[str, Any] | None = None,
-) -> SubmitResult:
-    """File a new report (see the module docstring for the rules).
+    idempotency_key: str = "",
+    photos: Sequence[IncidentPhoto] = (),
+) -> Incident:
+    """File a new incident from any channel (photo rows already stored, if any).
 
-    `channel`: where it came from (the app, or Open311 for third-party clients). `attributes`:
+    `ward`: the ward of `location` when the caller already has it (`ward_at`). `attributes`:
     the category's extra fields, already validated; kept on the first history entry.
     """
-    existing = incident_for_key(reporter=reporter, idempotency_key=idempotency_key)
-    if existing is not None:
-        return SubmitResult(existing, created=False)
-    if len(photos) > MAX_PHOTOS:
-        raise DomainError(_("Tối đa 5 ảnh."), code="too_many_photos")
-    cleaned = [_clean(i, upload) for i, upload in enumerate(photos)]
-    exif = next((c for c in cleaned if c.gps is not None), None)
-    exif_point = Point(*exif.gps, srid=4326) if exif and exif.gps else None
-    if lon is not None and lat is not None:
-        location, source = make_point(lon, lat), LocationSource.DEVICE
-    elif exif_point is not None:
-        location, source = exif_point, LocationSource.PHOTO
-    else:
-        raise DomainError(
-            _("Cần vị trí: bật GPS hoặc gửi ảnh có thông tin vị trí."),
-            code="location_required",
-            details={"lat": _("Bắt buộc khi ảnh không có GPS."), "lon": _("Bắt buộc.")},
-        )
-    area = locate(location.x, location.y)
-    if area is None:
-        raise OutsideServiceArea(details={"lat": location.y, "lon": location.x})
-    # The ward as `.only("id", "code", "name", "name_en")` would load it, but from locate's
-    # in-process cache (the same data locate just used): one query less per report.
-    ward = AdminArea.from_db(
-        AdminArea.objects.db,
-        ["id", "code", "name", "name_en"],
-        [area.id, area.code, area.name, area.name_en],
-    )
+    ward = ward or ward_at(location)
     unit = unit_for(category=category, ward=ward)
     now = timezone.now()
     incident = Incident(
@@ -136,12 +98,11 @@ def incident_submit(
         description=description,
         address=address,
         location=location,
-        location_source=source,
-        exif_location=exif_point,
-        exif_taken_at=next((c.taken_at for c in cleaned if c.taken_at), None),
+        location_source=location_source,
+        exif_location=exif_location,
+        exif_taken_at=exif_taken_at,
         ward=ward,
         unit=unit,
-        status=Status.NEW,
         due_at=due_at_for(category=category, unit=unit, start=now),
         idempotency_key=idempotency_key,
         created_at=now,
@@ -152,26 +113,72 @@ def incident_submit(
         validate_unique=False,
         validate_constraints=False,
     )
+    with transaction.atomic():
+        incident.reference = next_reference(now)
+        incident_change(
+            incident,
+            actor=reporter,
+            to_status=Status.NEW,
+            status_data={"attributes": attributes} if attributes else None,
+            at=now,
+        )
+        for row in photos:
+            row.incident = incident
+        IncidentPhoto.objects.bulk_create(photos)
+    return incident
+
+
+def incident_submit(
+    *,
+    reporter: User,
+    category: Category,
+    description: str,
+    address: str = "",
+    location: Point | None = None,
+    photos: Sequence[IO[bytes]] = (),
+    idempotency_key: str = "",
+    channel: str = Channel.MOBILE,
+    attributes: dict[str, Any] | None = None,
+) -> SubmitResult:
+    """File a new report with its photos (see the module docstring for the rules)."""
+    existing = incident_for_key(reporter=reporter, idempotency_key=idempotency_key)
+    if existing is not None:
+        return SubmitResult(existing, created=False)
+    if len(photos) > MAX_PHOTOS:
+        raise DomainError(_("Tối đa 5 ảnh."), code="too_many_photos")
+    cleaned = [_clean(i, upload) for i, upload in enumerate(photos)]
+    exif = next((c for c in cleaned if c.gps is not None), None)
+    exif_point = Point(*exif.gps, srid=4326) if exif and exif.gps else None
+    if location is not None:
+        source = LocationSource.DEVICE
+    elif exif_point is not None:
+        location, source = exif_point, LocationSource.PHOTO
+    else:
+        raise DomainError(
+            _("Cần vị trí: bật GPS hoặc gửi ảnh có thông tin vị trí."),
+            code="location_required",
+            details={"lat": _("Bắt buộc khi ảnh không có GPS."), "lon": _("Bắt buộc.")},
+        )
+    ward = ward_at(location)
     stored: list[str] = []
     try:
         photo_rows = [_store(c, reporter, stored) for c in cleaned]
         with transaction.atomic(durable=True):
-            incident.reference = next_reference(now)
-            incident.save(force_insert=True)
-            grid.after_change(None, [incident.pk])  # the map's counts, same transaction
-            for row in photo_rows:
-                row.incident = incident
-            IncidentPhoto.objects.bulk_create(photo_rows)
-            event = IncidentEvent.objects.create(
-                incident=incident,
-                kind=EventKind.STATUS,
-                actor=reporter,
-                to_status=Status.NEW,
-                unit=unit,
-                data={"attributes": attributes} if attributes else {},
-                created_at=now,
+            incident = incident_file(
+                reporter=reporter,
+                category=category,
+                description=description,
+                location=location,
+                channel=channel,
+                location_source=source,
+                address=address,
+                ward=ward,
+                exif_location=exif_point,
+                exif_taken_at=next((c.taken_at for c in cleaned if c.taken_at), None),
+                attributes=attributes,
+                idempotency_key=idempotency_key,
+                photos=photo_rows,
             )
-            notify_incident_status_changed.defer(incident_id=incident.pk, event_id=event.pk)
     except IntegrityError:
         _delete(stored)
         winner = incident_for_key(reporter=reporter, idempotency_key=idempotency_key)

@@ -1,9 +1,8 @@
 """Status workflow of an incident: who may move it where, with what, without lost updates.
 
 Invariants:
-- Every write bumps `Incident.version` with `UPDATE … WHERE version = expected`; 0 rows means
-  someone else acted first → `Conflict` (409) carrying the current state. Nothing is written then.
-- Every change appends one `IncidentEvent` (actor, time, note); events are never edited.
+- Every change is written by `changes.incident_change`: optimistic locking on `Incident.version`
+  (409 with the current state), one appended history entry, map counts, the reporter's update.
 - An illegal move → `Conflict` with code `illegal_transition` listing what is allowed from here;
   a legal move by a role that may not make it → `Forbidden` (403). Scope (which incidents a user
   may see at all) is checked by the caller through `incidents_visible_to` (404 outside it).
@@ -11,21 +10,17 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.common.errors import Conflict, DomainError
-from backend.notifications.tasks import notify_incident_status_changed
 from backend.units.models import Role
 from backend.units.selectors import staff_scope
 
-from .. import grid
-from ..models import EventKind, Incident, IncidentEvent, PhotoKind, Status
+from ..models import Incident, PhotoKind, Status
+from .changes import check_version, incident_change
 
 S = Status
 TRIAGE = frozenset({Role.OPERATOR, Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
@@ -73,17 +68,6 @@ def allowed_moves(*, actor: Any, incident: Incident) -> list[str]:
     return [to for to, who in TRANSITIONS.get(incident.status, {}).items() if roles & who]
 
 
-def current_state(incident_id: int) -> dict[str, Any]:
-    row = (
-        Incident.objects.filter(pk=incident_id)
-        .values("status", "version", "unit_id", "assignee_id", "category_id", "updated_at")
-        .first()
-    )
-    if row is None:
-        return {}
-    return {**row, "updated_at": row["updated_at"].isoformat()}
-
-
 def check_move(*, actor: Any, incident: Incident, to_status: str) -> None:
     moves = TRANSITIONS.get(incident.status, {})
     if to_status not in moves:
@@ -103,68 +87,6 @@ def require_roles(*, actor: Any, incident: Incident, roles: frozenset[str]) -> N
         raise Forbidden(_("Vai trò của bạn không được thực hiện bước này."))
 
 
-def apply_change(
-    *,
-    incident: Incident,
-    expected_version: int | None,
-    changes: dict[str, Any],
-    events: Iterable[IncidentEvent],
-) -> Incident:
-    """Write `changes` iff the row is still at the expected version; append `events`.
-
-    Changes to status, category, unit, ward, location or deadline move the incident's map
-    counts (`grid`) in the same transaction.
-    """
-    version = incident.version if expected_version is None else expected_version
-    now = timezone.now()
-    recount = grid.touches_counts(changes)
-    with transaction.atomic():
-        before = grid.before_change([incident.pk]) if recount else None
-        updated = Incident.objects.filter(pk=incident.pk, version=version).update(
-            **changes, version=F("version") + 1, updated_at=now
-        )
-        if updated == 0:
-            raise Conflict(
-                _("Phản ánh vừa được người khác cập nhật; vui lòng tải lại."),
-                details={"current": current_state(incident.pk)},
-            )
-        if recount:
-            grid.after_change(before, [incident.pk])
-        created = IncidentEvent.objects.bulk_create(events)
-        for event in created:
-            if event.kind == EventKind.STATUS:  # the reporter hears of every status change
-                notify_incident_status_changed.defer(incident_id=incident.pk, event_id=event.pk)
-    for name, value in changes.items():
-        setattr(incident, name, value)
-    incident.version = version + 1
-    incident.updated_at = now
-    return incident
-
-
-def _event(incident: Incident, actor: Any, kind: str, **fields: Any) -> IncidentEvent:
-    return IncidentEvent(incident=incident, actor=actor, kind=kind, **fields)
-
-
-def _status_event(incident: Incident, actor: Any, to_status: str, note: str) -> IncidentEvent:
-    return _event(
-        incident,
-        actor,
-        EventKind.STATUS,
-        from_status=incident.status,
-        to_status=to_status,
-        unit_id=incident.unit_id,
-        note=note,
-    )
-
-
-def _check_version(incident: Incident, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != incident.version:
-        raise Conflict(
-            _("Phản ánh vừa được người khác cập nhật; vui lòng tải lại."),
-            details={"current": current_state(incident.pk)},
-        )
-
-
 def incident_transition(
     *,
     actor: Any,
@@ -179,7 +101,7 @@ def incident_transition(
     or late is decided then. rejected/reopened need a reason. Side effects: one STATUS event.
     """
     note = note.strip()
-    _check_version(incident, expected_version)
+    check_version(incident, expected_version)
     if to_status in DEDICATED:
         raise DomainError(
             _("Dùng thao tác «%(action)s» cho bước này.") % {"action": DEDICATED[to_status]},
@@ -189,7 +111,7 @@ def incident_transition(
     check_move(actor=actor, incident=incident, to_status=to_status)
     if to_status in NEEDS_NOTE and not note:
         raise DomainError(_("Cần ghi rõ nội dung/lý do."), details={"note": ["required"]})
-    changes: dict[str, Any] = {"status": to_status}
+    changes: dict[str, Any] = {}
     now = timezone.now()
     if to_status == S.RESOLVED:
         if not incident.photos.filter(kind=PhotoKind.RESOLUTION).exists():
@@ -203,7 +125,12 @@ def incident_transition(
         changes["closed_at"] = now
     elif to_status == S.REOPENED:
         changes |= {"resolved_at": None, "closed_at": None, "is_late": None}
-    event = _status_event(incident, actor, to_status, note)
-    return apply_change(
-        incident=incident, expected_version=expected_version, changes=changes, events=[event]
+    return incident_change(
+        incident,
+        actor=actor,
+        to_status=to_status,
+        note=note,
+        fields=changes,
+        expected_version=expected_version,
+        at=now,
     )

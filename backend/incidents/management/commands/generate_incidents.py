@@ -18,8 +18,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
-from backend.incidents.models import Category, Incident
-from backend.units.models import Unit, UnitKind
+from backend.incidents.models import Incident
+from backend.units.models import Category, Unit, UnitKind
 from geo.points import make_point
 from geo.selectors import sample_points
 

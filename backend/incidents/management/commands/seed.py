@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from backend.incidents.models import Category
+from backend.units.models import Category
 from backend.units.seed import DEMO_PASSWORD, seed_demo_staff, seed_units
 from geo.loaders import load_boundaries
 

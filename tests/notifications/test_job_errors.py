@@ -6,13 +6,12 @@ import io
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from backend.notifications.jobs import record_job_error
+from backend.notifications.job_errors import record_job_error
 from backend.notifications.models import JobError
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +28,8 @@ def failed_job(task: str, attempts: int) -> int:
 
 
 def test_the_middleware_is_on_every_worker_and_keeps_the_last_error() -> None:
-    assert record_job_error in settings.PROCRASTINATE_WORKER_DEFAULTS["task_middleware"]
+    # the app procrastinate built from the settings gives every worker the middleware
+    assert any(m is record_job_error for m in app.worker_defaults["task_middleware"])
     job = SimpleNamespace(id=41, task_name="send_notices", attempts=0)
 
     for message in ("first", "second"):

@@ -21,9 +21,7 @@ import holidays
 from django.conf import settings
 from django.db import connection
 
-from backend.units.models import CalendarDay, DayKind, SlaPolicy, SlaUnit, Unit
-
-from .models import Category
+from .models import CalendarDay, Category, DayKind, SlaPolicy, SlaUnit, Unit
 
 MAX_DAYS_SCANNED = 3660  # ten years: a guard against a calendar with no working days
 

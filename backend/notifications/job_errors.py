@@ -2,8 +2,8 @@
 
 procrastinate records a job's status and attempts but not its exception; the task middleware
 below keeps the last one per job (`JobError`), so `manage.py jobs_failed` can say what went wrong
-without digging through worker logs. Registered for every worker in settings
-(PROCRASTINATE_WORKER_DEFAULTS); importing this module loads no model.
+without digging through worker logs. Registered for every worker by `on_app_ready`, named in
+settings (PROCRASTINATE_ON_APP_READY); importing this module loads no model.
 """
 
 from __future__ import annotations
@@ -13,6 +13,13 @@ import traceback
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+
+def on_app_ready(app: Any) -> None:
+    """Called by procrastinate's Django app once it is built: every worker records errors."""
+    middleware = app.worker_defaults.setdefault("task_middleware", [])
+    if record_job_error not in middleware:
+        middleware.append(record_job_error)
 
 
 def record_job_error(call_next: Any, context: Any, worker: Any) -> Any:

@@ -4,14 +4,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.incidents.deadlines import (
+from backend.units.deadlines import (
     add_working_days,
     add_working_hours,
     due_at_for,
     legal_holidays,
 )
-from backend.incidents.models import Category
-from backend.units.models import CalendarDay, DayKind, SlaPolicy, SlaUnit, Unit
+from backend.units.models import CalendarDay, Category, DayKind, SlaPolicy, SlaUnit, Unit
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 

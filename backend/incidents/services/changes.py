@@ -1,0 +1,156 @@
+"""The one way an incident changes: `incident_change`.
+
+Every writer — the app, Open311, staff actions, the resident's cancel and rating, merges and
+every future intake channel — files and changes incidents through this function, so none can
+forget a part of a change. In one transaction it:
+
+- inserts a new incident (`incident.pk is None`), or updates an existing one iff its row is still
+  at `expected_version` (`UPDATE … WHERE version = …`; 0 rows → `Conflict`, 409, with the current
+  state, and nothing is written); every update bumps `version` and `updated_at`;
+- appends one STATUS history entry (from → to, the unit, the note) when `to_status` is given,
+  then any other `events` (history is append-only: never edited);
+- keeps the map's pre-aggregated counts in step (`grid`);
+- defers the job that tells the reporter and followers (by task name, so the incidents app does
+  not import the notifications app); procrastinate writes the job through the same connection,
+  so a rollback leaves neither the change nor the job.
+
+Rules about who may make which change live in the callers (`workflow`, `handling`, `reporter`,
+`submit`); this function only makes the change whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app as jobs
+
+from backend.common.errors import Conflict
+
+from .. import grid
+from ..models import EventKind, Incident, IncidentEvent
+
+# The notifications app's job for an update the reporter and followers hear of
+# (backend.notifications.tasks); its arguments are (incident_id, event_id).
+NOTIFY_TASK = "notify_incident_status_changed"
+NOTIFY_QUEUE = "notifications"
+
+
+def current_state(incident_id: int) -> dict[str, Any]:
+    """What a client needs after a 409 to show the newer state and retry."""
+    row = (
+        Incident.objects.filter(pk=incident_id)
+        .values("status", "version", "unit_id", "assignee_id", "category_id", "updated_at")
+        .first()
+    )
+    if row is None:
+        return {}
+    return {**row, "updated_at": row["updated_at"].isoformat()}
+
+
+def stale(incident_id: int) -> Conflict:
+    return Conflict(
+        _("Phản ánh vừa được người khác cập nhật; vui lòng tải lại."),
+        details={"current": current_state(incident_id)},
+    )
+
+
+def check_version(incident: Incident, expected_version: int | None) -> None:
+    """Fail early (before rules that read related rows) when the client's copy is old."""
+    if expected_version is not None and expected_version != incident.version:
+        raise stale(incident.pk)
+
+
+def history_entry(incident: Incident, actor: Any, kind: str, **fields: Any) -> IncidentEvent:
+    """An unsaved history entry of `incident`, for `incident_change(events=…)`."""
+    return IncidentEvent(incident=incident, actor=actor, kind=kind, **fields)
+
+
+def notifies_reporter(event: IncidentEvent) -> bool:
+    """Which history entries the reporter and followers are told of."""
+    return event.kind == EventKind.STATUS
+
+
+def incident_change(
+    incident: Incident,
+    *,
+    actor: Any,
+    to_status: str | None = None,
+    note: str = "",
+    status_data: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    events: Iterable[IncidentEvent] = (),
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Incident:
+    """Write one whole change of `incident` (see the module docstring) and return it updated.
+
+    `to_status`: the new status (a STATUS entry is written even when it equals the current one,
+    e.g. a re-assignment that stays `assigned`; pass None for no status entry). `fields`: other
+    columns to set. `expected_version`: the version the client saw (None: the one in `incident`).
+    For a new incident, `to_status` is its first status and `expected_version` is ignored.
+    """
+    now = at or timezone.now()
+    changes = dict(fields or {})
+    entries: list[IncidentEvent] = []
+    if to_status is not None:
+        entries.append(
+            IncidentEvent(
+                incident=incident,
+                actor=actor,
+                kind=EventKind.STATUS,
+                from_status="" if incident.pk is None else incident.status,
+                to_status=to_status,
+                unit_id=incident.unit_id,
+                note=note,
+                data=dict(status_data or {}),
+                created_at=now,
+            )
+        )
+        changes["status"] = to_status
+    entries.extend(events)
+    with transaction.atomic():
+        if incident.pk is None:
+            _insert(incident, changes)
+        elif changes:
+            _update(incident, changes, expected_version, now)
+        for entry in entries:
+            entry.incident = incident
+        created = IncidentEvent.objects.bulk_create(entries)
+        for entry in created:
+            if notifies_reporter(entry):
+                jobs.configure_task(NOTIFY_TASK, queue=NOTIFY_QUEUE).defer(
+                    incident_id=incident.pk, event_id=entry.pk
+                )
+    return incident
+
+
+def _insert(incident: Incident, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    incident.save(force_insert=True)
+    grid.after_change(None, [incident.pk])
+
+
+def _update(
+    incident: Incident, changes: dict[str, Any], expected_version: int | None, now: dt.datetime
+) -> None:
+    version = incident.version if expected_version is None else expected_version
+    recount = grid.touches_counts(changes)
+    before = grid.before_change([incident.pk]) if recount else None
+    updated = Incident.objects.filter(pk=incident.pk, version=version).update(
+        **changes, version=F("version") + 1, updated_at=now
+    )
+    if updated == 0:
+        raise stale(incident.pk)
+    if recount:
+        grid.after_change(before, [incident.pk])
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    incident.version = version + 1
+    incident.updated_at = now
