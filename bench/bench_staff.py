@@ -56,9 +56,9 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
+    from backend.common.periods import period_from
     from backend.incidents.models import Incident
     from backend.incidents.selectors.staff import late_rate_by_unit, overdue_count_by_unit
-    from backend.staff.views import parse_quarter
 
     users = get_user_model().objects
     supervisor, ward_op = users.get(username="giamsat"), users.get(username="saigon.tiepnhan")
@@ -102,9 +102,11 @@ def main() -> None:
     print(f"{'overdue count, all units (selector)':45} {median:10.1f} {p95:8.1f}")
     today = timezone.localdate()
     period = f"{today.year}Q{(today.month - 1) // 3 + 1}"
-    start, end = parse_quarter(period)
+    this = period_from({"period": period})
+    start, end = this.start, this.end
     last_day = (start - dt.timedelta(days=1)).date()
-    prev_start, prev_end = parse_quarter(f"{last_day.year}Q{(last_day.month - 1) // 3 + 1}")
+    prev = period_from({"period": f"{last_day.year}Q{(last_day.month - 1) // 3 + 1}"})
+    prev_start, prev_end = prev.start, prev.end
     for label, (s, e) in ((period, (start, end)), ("previous quarter", (prev_start, prev_end))):
 
         def late(s: dt.datetime = s, e: dt.datetime = e) -> object:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -19,11 +17,6 @@ class Level(models.TextChoices):
 ASSIGNABLE_LEVELS = (Level.WARD, Level.COMMUNE, Level.SPECIAL_ZONE)
 
 
-class BoundarySetQuerySet(models.QuerySet["BoundarySet"]):
-    def valid_on(self, day: dt.date) -> BoundarySetQuerySet:
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)
-
-
 class BoundarySet(models.Model):
     """One vintage of boundaries, in force from valid_from until valid_to (exclusive)."""
 
@@ -35,8 +28,6 @@ class BoundarySet(models.Model):
     licence = models.TextField(_("giấy phép / ghi công"), blank=True)
     checksum = models.CharField(_("SHA-256 của tệp nguồn"), max_length=64, blank=True)
     loaded_at = models.DateTimeField(_("nạp lúc"), auto_now=True)
-
-    objects = BoundarySetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bộ địa giới")

@@ -125,9 +125,6 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 if gdal_path := env_str("GDAL_LIBRARY_PATH", ""):
     GDAL_LIBRARY_PATH = gdal_path
 
-# The service area: which boundary set level counts as the "ward" for assignment.
-GEO_ASSIGN_LEVELS = ("ward", "commune", "special_zone")
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

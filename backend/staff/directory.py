@@ -8,11 +8,12 @@ from django.http import Http404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.common.periods import period_from
 from backend.incidents.selectors.staff import late_rate_by_unit, overdue_count_by_unit
 from backend.units.models import Unit
 from backend.units.selectors import staff_scope, unit_members, units_visible_to
 
-from .views import StaffView, parse_quarter
+from .views import StaffView
 
 
 class MeView(StaffView):
@@ -82,6 +83,6 @@ class OverdueView(StaffView):
 
 class LateRateView(StaffView):
     def get(self, request: Request) -> Response:
-        start, end = parse_quarter(request.query_params.get("period"))
-        rows = late_rate_by_unit(user=request.user, start=start, end=end)
-        return Response({"start": start, "end": end, "by_unit": rows})
+        period = period_from({"period": request.query_params.get("period")})
+        rows = late_rate_by_unit(user=request.user, start=period.start, end=period.end)
+        return Response({"start": period.start, "end": period.end, "by_unit": rows})

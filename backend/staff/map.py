@@ -22,6 +22,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.common.periods import period_from
 from backend.incidents.models import Incident, open_q, overdue_q
 from backend.incidents.selectors import map_rows
 from backend.incidents.selectors.staff import (
@@ -37,7 +38,7 @@ from geo import tiles
 
 from . import map_tokens
 from . import serializers as s
-from .views import StaffView, parse_quarter, validated
+from .views import StaffView, validated
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 LAYER = "incidents"
@@ -227,8 +228,8 @@ class SummaryView(StaffView):
             dt.time.min,
             tzinfo=timezone.get_current_timezone(),
         )
-        start, end = parse_quarter(None)
-        rows = late_rate_by_unit(user=request.user, start=start, end=end)
+        quarter = period_from({})  # the current quarter
+        rows = late_rate_by_unit(user=request.user, start=quarter.start, end=quarter.end)
         resolved = sum(r["resolved"] for r in rows)
         late = sum(r["late"] for r in rows)
         return Response(
@@ -236,7 +237,12 @@ class SummaryView(StaffView):
                 "open": visible.filter(open_q()).count(),
                 "overdue": overdue(visible, now=now).count(),
                 "resolved_this_week": visible.filter(resolved_at__gte=week_start).count(),
-                "quarter": {"start": start, "end": end, "resolved": resolved, "late": late},
+                "quarter": {
+                    "start": quarter.start,
+                    "end": quarter.end,
+                    "resolved": resolved,
+                    "late": late,
+                },
                 "late_rate": round(late / resolved, 4) if resolved else None,
             }
         )

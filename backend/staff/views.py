@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -117,21 +116,3 @@ class IncidentGeoJSONView(StaffView):
 class IncidentDetailView(StaffView):
     def get(self, request: Request, pk: int) -> Response:
         return detail_response(request, pk)
-
-
-def parse_quarter(value: str | None) -> tuple[dt.datetime, dt.datetime]:
-    """`2026Q1` → [1 Jan, 1 Apr) local time; default: the current quarter."""
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate()
-    year, quarter = today.year, (today.month - 1) // 3 + 1
-    if value:
-        try:
-            y, q = value.upper().split("Q")
-            year, quarter = int(y), int(q)
-        except ValueError:
-            raise s.serializers.ValidationError({"period": ["YYYYQn expected"]}) from None
-        if not 1 <= quarter <= 4:
-            raise s.serializers.ValidationError({"period": ["YYYYQn expected"]})
-    start = dt.datetime(year, 3 * quarter - 2, 1, tzinfo=tz)
-    end = dt.datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=tz)
-    return start, end

@@ -14,9 +14,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from backend.common.periods import Period, months_from, period_from
 from backend.incidents.selectors.public_stats import city_totals, city_trend, statistics_by
-
-from .periods import Period, months_from, period_from
 
 
 class PublicThrottle(AnonRateThrottle):

@@ -137,7 +137,8 @@ DEADLINE_SQL = _deadline_sql()
 def _policy_and_days(
     category: Category, unit: Unit | None, years: range
 ) -> tuple[tuple[int, str], dict[int, dict[dt.date, str]]]:
-    """(amount, period) as `sla_for`, and the admin-edited days of `years`: one query."""
+    """(amount, period) of the unit's own policy for the category, else the category default,
+    else settings.HOTLINE_DEFAULT_SLA; and the admin-edited days of `years`: one query."""
     first, last = dt.date.max, dt.date.min  # no years: no days
     if years:
         first, last = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
@@ -153,12 +154,6 @@ def _policy_and_days(
         default_amount, default_period = settings.HOTLINE_DEFAULT_SLA
         return (int(default_amount), str(default_period)), overrides
     return (int(amount), str(period)), overrides
-
-
-def sla_for(*, category: Category, unit: Unit | None) -> tuple[int, str]:
-    """(amount, period) of the unit's own policy for the category, else the category default,
-    else settings.HOTLINE_DEFAULT_SLA."""
-    return _policy_and_days(category, unit, range(0))[0]
 
 
 def due_at_for(*, category: Category, unit: Unit | None, start: dt.datetime) -> dt.datetime | None:

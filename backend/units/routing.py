@@ -38,20 +38,11 @@ def _unit_for_sql() -> str:
 UNIT_FOR_SQL = _unit_for_sql()
 
 
-def ward_unit(*, ward: AdminArea) -> Unit | None:
-    """The ward/commune People's Committee covering `ward` (the fallback of every route)."""
-    return (
-        Unit.objects.filter(areas=ward, kind=UnitKind.WARD_COMMITTEE, is_active=True)
-        .order_by("code")
-        .first()
-    )
-
-
 def unit_for(*, category: Category, ward: AdminArea) -> Unit | None:
     """The unit responsible for `category` in `ward`; None when no rule and no unit covers it.
 
     The first active rule (by priority, id) whose unit is active and whose area is empty or
-    contains the ward, else `ward_unit`: one query.
+    contains the ward, else the ward's own People's Committee: one query.
     """
     info = area_info(ward.pk)
     area_ids = [a.id for a in info.chain] if info else [ward.pk]
