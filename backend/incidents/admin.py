@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import Incident, IncidentEvent, IncidentPhoto
 
@@ -20,10 +21,26 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+def sees_residents(request: HttpRequest) -> bool:
+    """Only superusers see who reported in the admin; staff use the contact rules of the app."""
+    return bool(getattr(request.user, "is_superuser", False))
+
+
 class EventInline(ReadOnlyInline):
     model = IncidentEvent
     fields = ("created_at", "kind", "actor", "from_status", "to_status", "unit", "note")
-    readonly_fields = fields
+    readonly_fields = (*fields, "who")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if sees_residents(request):
+            return self.fields
+        return tuple("who" if f == "actor" else f for f in self.fields)
+
+    @admin.display(description=_("người thực hiện"))
+    def who(self, event: IncidentEvent) -> str:
+        if event.actor_id is not None and event.actor_id == event.incident.reporter_id:
+            return str(_("Người dân"))
+        return str(event.actor or "")
 
 
 class PhotoInline(ReadOnlyInline):
@@ -40,6 +57,9 @@ class IncidentAdmin(admin.ModelAdmin):
     list_select_related = ["category", "ward", "unit"]
     show_full_result_count = False
     inlines = [PhotoInline, EventInline]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if sees_residents(request) else ("reporter", "idempotency_key")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

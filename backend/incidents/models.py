@@ -134,6 +134,8 @@ class Incident(models.Model):
     is_public = models.BooleanField(_("công khai"), default=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)  # optimistic locking
     idempotency_key = models.CharField(max_length=128, blank=True)
+    # SHA-256 of what was sent with the key: a retry must send the same request
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now, db_index=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 

@@ -33,6 +33,7 @@ class TransitionView(StaffView):
             incident=visible_incident(request, pk),
             to_status=data["to"],
             note=data["note"],
+            note_public=data["note_public"],
             expected_version=data.get("version"),
         )
         return detail_response(request, pk)
@@ -46,6 +47,7 @@ class AssignView(StaffView):
             incident=visible_incident(request, pk),
             assignee=_get(get_user_model(), data["assignee"], "assignee"),
             note=data["note"],
+            note_public=bool(data["note_public"]),
             expected_version=data.get("version"),
         )
         return detail_response(request, pk)
@@ -60,6 +62,7 @@ class TransferView(StaffView):
             incident=incident,
             unit=_get(Unit, data["unit"], "unit"),
             reason=data["reason"],
+            note_public=bool(data["note_public"]),
             expected_version=data.get("version"),
         )
         return _detail_or_gone(request, pk)
@@ -86,6 +89,7 @@ class MergeView(StaffView):
             incident=incident,
             master=master,
             note=data["note"],
+            note_public=bool(data["note_public"]),
             expected_version=data.get("version"),
         )
         return detail_response(request, pk)

@@ -32,7 +32,6 @@ from backend.incidents.selectors.staff import (
     late_rate_by_unit,
     overdue,
 )
-from backend.units.models import Role
 from backend.units.selectors import staff_scope
 from geo import tiles
 
@@ -48,7 +47,6 @@ POINT_MIN_ZOOM = 12  # below: counts per grid cell; from here on: one feature pe
 POINT_LIMIT = 5_000
 TILE_MAX_AGE = 15  # seconds; tiles are per user (private) and change with every action
 # Who sees the reporter's name and phone number: those who call residents back.
-CONTACT_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 
 
 class MVTRenderer(BaseRenderer):
@@ -257,8 +255,7 @@ class ReporterView(StaffView):
         )
         if incident is None:
             raise Http404
-        roles = staff_scope(request.user).roles_for(incident.unit_id)
-        if not roles & CONTACT_ROLES:
+        if not staff_scope(request.user).may_contact(incident.unit_id):
             raise PermissionDenied
         reporter: Any = incident.reporter
         if reporter is None:

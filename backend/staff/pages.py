@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from backend.incidents.models import OPEN_STATUSES, Status
-from backend.units.models import Category
+from backend.units.models import CONTACT_ROLES, Category
 from backend.units.selectors import staff_scope, units_visible_to
 
 from . import map_tokens
-from .map import CONTACT_ROLES, POINT_MIN_ZOOM
+from .map import POINT_MIN_ZOOM
 
 
 def vietnamese_unless_chosen(request: HttpRequest) -> None:

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from backend.incidents.models import EventKind, Incident, Status
@@ -59,6 +60,13 @@ class FilterSerializer(serializers.Serializer):
 class VersionedSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    note_public = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The note may reach the resident (timeline, Open311). Default: public for "
+        "rejected/resolved (the answer to the resident), internal for every other move.",
+    )
 
 
 class TransitionSerializer(VersionedSerializer):
@@ -155,11 +163,26 @@ def haversine_m(a: Any, b: Any) -> float | None:
     return round(2 * 6_371_000 * math.asin(math.sqrt(h)), 1)
 
 
-def _event(e: Any) -> dict[str, Any]:
+RESIDENT = _("Người dân")
+
+
+def _actor(e: Any, reporter_id: int | None, may_contact: bool) -> dict[str, Any] | None:
+    """Staff by name; the resident (the reporter acting on their report) by name only for
+    viewers who may call them back, else as "Người dân" with no id (their username is their
+    phone number)."""
+    if e.actor_id is not None and e.actor_id == reporter_id and not may_contact:
+        return {"id": None, "name": str(RESIDENT), "is_resident": True}
+    person = _person(e.actor)
+    if person is not None:
+        person["is_resident"] = e.actor_id == reporter_id
+    return person
+
+
+def _event(e: Any, reporter_id: int | None, may_contact: bool) -> dict[str, Any]:
     return {
         "id": e.pk,
         "kind": e.kind,
-        "actor": _person(e.actor),
+        "actor": _actor(e, reporter_id, may_contact),
         "from_status": e.from_status or None,
         "to_status": e.to_status or None,
         "unit": _ref(e.unit, "code", "name"),
@@ -170,13 +193,20 @@ def _event(e: Any) -> dict[str, Any]:
     }
 
 
-def incident_detail(incident: Incident, *, allowed_moves: list[str]) -> dict[str, Any]:
+def incident_detail(
+    incident: Incident, *, allowed_moves: list[str], may_contact: bool
+) -> dict[str, Any]:
+    """The staff detail. `may_contact`: the viewer may see who the reporter is."""
     events = list(incident.events.all())
     answers: dict[int, list[dict[str, Any]]] = {}
+
+    def event(e: Any) -> dict[str, Any]:
+        return _event(e, incident.reporter_id, may_contact)
+
     for e in events:
         reply_to = e.data.get("reply_to") if isinstance(e.data, dict) else None
         if reply_to:
-            answers.setdefault(int(reply_to), []).append(_event(e))
+            answers.setdefault(int(reply_to), []).append(event(e))
     photos = [
         {
             "id": p.pk,
@@ -201,9 +231,9 @@ def incident_detail(incident: Incident, *, allowed_moves: list[str]) -> dict[str
         "merged_into": _ref(incident.merged_into, "reference"),
         "closed_at": incident.closed_at,
         "photos": photos,
-        "history": [_event(e) for e in events],
+        "history": [event(e) for e in events],
         "directions": [
-            {**_event(e), "answers": answers.get(e.pk, [])}
+            {**event(e), "answers": answers.get(e.pk, [])}
             for e in events
             if e.kind == EventKind.DIRECTION
         ],

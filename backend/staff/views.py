@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from backend.incidents.models import Incident
 from backend.incidents.selectors.staff import incident_detail, incident_list, incidents_visible_to
 from backend.incidents.services.workflow import allowed_moves
+from backend.units.selectors import staff_scope
 
 from . import serializers as s
 from .permissions import AUTHENTICATION, PERMISSIONS
@@ -47,7 +48,9 @@ def detail_response(request: Request, pk: int, status: int = 200) -> Response:
     except Incident.DoesNotExist:
         raise Http404 from None
     moves = allowed_moves(actor=request.user, incident=incident)
-    return Response(s.incident_detail(incident, allowed_moves=moves), status=status)
+    may_contact = staff_scope(request.user).may_contact(incident.unit_id)
+    body = s.incident_detail(incident, allowed_moves=moves, may_contact=may_contact)
+    return Response(body, status=status)
 
 
 def page_params(request: Request) -> tuple[int, int]:

@@ -83,6 +83,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị")
 
 
+# Roles that may call a resident back: they see the reporter's name and phone number.
+CONTACT_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
+
+
 class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from .models import Membership, Role, Unit
+from .models import CONTACT_ROLES, Membership, Role, Unit
 
 GLOBAL_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -42,6 +42,10 @@ class StaffScope:
     def roles_for(self, unit_id: int | None) -> frozenset[str]:
         own = self.roles_by_unit.get(unit_id, frozenset()) if unit_id is not None else frozenset()
         return own | self.global_roles
+
+    def may_contact(self, unit_id: int | None) -> bool:
+        """May call back the residents who reported to `unit_id` (name and phone visible)."""
+        return bool(self.roles_for(unit_id) & CONTACT_ROLES)
 
     def sees_unit(self, unit_id: int | None) -> bool:
         return self.is_global or (unit_id is not None and unit_id in self.roles_by_unit)

@@ -66,7 +66,7 @@ def test_the_update_job_is_found_by_name_by_the_worker() -> None:
 def test_a_status_change_is_written_whole() -> None:
     incident = make_incident(reporter=make_user())
     version = incident.version
-    incident_change(incident, actor=None, to_status=Status.RECEIVED, note="ok")
+    incident_change(incident, actor=None, to_status=Status.RECEIVED, note="ok", note_public=True)
     incident.refresh_from_db()
     assert (incident.status, incident.version) == (Status.RECEIVED, version + 1)
     entry = incident.events.filter(kind=EventKind.STATUS).latest("id")
@@ -110,3 +110,19 @@ def test_talk_appends_history_without_a_version_bump() -> None:
     assert note.pk is not None
     assert Incident.objects.get(pk=incident.pk).version == version
     assert update_jobs(incident) == [incident.events.earliest("id").pk]  # internal: no update
+
+
+def test_a_staff_note_on_a_move_is_internal_unless_marked_public() -> None:
+    incident = make_incident(reporter=make_user())
+    incident_change(incident, actor=None, to_status=Status.RECEIVED, note="Giao kiểm tra")
+    status = incident.events.filter(kind=EventKind.STATUS).latest("id")
+    note = incident.events.filter(kind=EventKind.NOTE).get()
+    assert (status.note, status.is_internal) == ("", False)
+    assert (note.note, note.is_internal, note.data) == (
+        "Giao kiểm tra",
+        True,
+        {"to_status": "received"},
+    )
+    incident_change(incident, actor=None, to_status=Status.REJECTED, note="Không thuộc thẩm quyền")
+    rejected = incident.events.filter(kind=EventKind.STATUS).latest("id")
+    assert rejected.note == "Không thuộc thẩm quyền"  # the answer to the resident is public

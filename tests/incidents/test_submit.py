@@ -21,7 +21,7 @@ from backend.incidents.models import (
     Status,
 )
 from backend.incidents.services import submit as submit_module
-from backend.incidents.services.submit import incident_submit
+from backend.incidents.services.submit import IdempotencyKeyReused, incident_submit
 from backend.units.models import Category
 from backend.units.routing import unit_for
 from geo.models import AdminArea
@@ -95,8 +95,10 @@ def test_outside_the_city_stores_nothing(resident: User, category: Category, med
 
 def test_same_key_returns_the_first_incident(resident: User, category: Category) -> None:
     first = submit(resident, category, idempotency_key="retry-1")
-    again = submit(resident, category, idempotency_key="retry-1", description="khác")
+    again = submit(resident, category, idempotency_key="retry-1")
     assert again.incident.pk == first.incident.pk and not again.created
+    with pytest.raises(IdempotencyKeyReused):  # the same key for another request
+        submit(resident, category, idempotency_key="retry-1", description="khác")
     assert Incident.objects.filter(reporter=resident).count() == 1
 
 

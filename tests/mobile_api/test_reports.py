@@ -83,6 +83,27 @@ def test_retry_with_the_same_key_returns_the_first_report(app: APIClient) -> Non
     assert Incident.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"description": "Một nội dung khác"},
+        {"category": "flooding"},
+        {"lat": str(SAIGON[1] + 0.001)},
+        {"photos": [upload(jpeg_bytes(exif=exif_with(), size=(90, 60)))]},
+    ],
+)
+def test_the_same_key_with_another_request_is_refused(
+    app: APIClient, media: Path, changed: dict[str, Any]
+) -> None:
+    first = post(app, key="same")
+    stored = stored_files(media)
+    again = post(app, key="same", lang="en", **changed)
+    assert (again.status_code, again.json()["code"]) == (422, "idempotency_key_reused")
+    assert "Idempotency-Key" in again.json()["message"]
+    assert again.json()["details"]["reference"] == first.json()["reference"]
+    assert Incident.objects.count() == 1 and stored_files(media) == stored
+
+
 def test_the_same_key_from_another_user_is_another_report(app: APIClient) -> None:
     other = client_for(make_resident("+84912345678"))
     assert post(app, key="k").json()["id"] != post(other, key="k").json()["id"]

@@ -7,8 +7,11 @@ forget a part of a change. In one transaction it:
 - inserts a new incident (`incident.pk is None`), or updates an existing one iff its row is still
   at `expected_version` (`UPDATE … WHERE version = …`; 0 rows → `Conflict`, 409, with the current
   state, and nothing is written); every update bumps `version` and `updated_at`;
-- appends one STATUS history entry (from → to, the unit, the note) when `to_status` is given,
-  then any other `events` (history is append-only: never edited);
+- appends one STATUS history entry (from → to, the unit) when `to_status` is given, then any
+  other `events` (history is append-only: never edited). A status entry is public (the resident's
+  timeline, Open311); its note goes on it only when the note is public — the default for the
+  moves that answer the resident (`PUBLIC_NOTE_STATUSES`) — and otherwise into an internal NOTE
+  entry beside it, so that no public reader can show a staff note by accident;
 - keeps the map's pre-aggregated counts in step (`grid`);
 - defers the job that tells the reporter and followers (by task name, so the incidents app does
   not import the notifications app); procrastinate writes the job through the same connection,
@@ -33,12 +36,16 @@ from procrastinate.contrib.django import app as jobs
 from backend.common.errors import Conflict
 
 from .. import grid
-from ..models import EventKind, Incident, IncidentEvent
+from ..models import EventKind, Incident, IncidentEvent, Status
 
 # The notifications app's job for an update the reporter and followers hear of
 # (backend.notifications.tasks); its arguments are (incident_id, event_id).
 NOTIFY_TASK = "notify_incident_status_changed"
 NOTIFY_QUEUE = "notifications"
+
+# A note on a move to these answers the resident (why rejected, what was done, their own words);
+# notes on the other moves (receive, assign, transfer, merge, reopen…) are internal by default.
+PUBLIC_NOTE_STATUSES = frozenset({Status.REJECTED, Status.RESOLVED, Status.CANCELLED})
 
 
 def current_state(incident_id: int) -> dict[str, Any]:
@@ -67,7 +74,9 @@ def check_version(incident: Incident, expected_version: int | None) -> None:
 
 
 def history_entry(incident: Incident, actor: Any, kind: str, **fields: Any) -> IncidentEvent:
-    """An unsaved history entry of `incident`, for `incident_change(events=…)`."""
+    """An unsaved history entry of `incident`, for `incident_change(events=…)`. Internal unless
+    it is a reply or a rating (or `is_internal` says otherwise)."""
+    fields.setdefault("is_internal", kind not in (EventKind.COMMENT, EventKind.RATING))
     return IncidentEvent(incident=incident, actor=actor, kind=kind, **fields)
 
 
@@ -82,6 +91,7 @@ def incident_change(
     actor: Any,
     to_status: str | None = None,
     note: str = "",
+    note_public: bool | None = None,
     status_data: Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] | None = None,
     events: Iterable[IncidentEvent] = (),
@@ -91,7 +101,8 @@ def incident_change(
     """Write one whole change of `incident` (see the module docstring) and return it updated.
 
     `to_status`: the new status (a STATUS entry is written even when it equals the current one,
-    e.g. a re-assignment that stays `assigned`; pass None for no status entry). `fields`: other
+    e.g. a re-assignment that stays `assigned`; pass None for no status entry). `note_public`:
+    whether the note may reach the resident (None: the default of `to_status`). `fields`: other
     columns to set. `expected_version`: the version the client saw (None: the one in `incident`).
     For a new incident, `to_status` is its first status and `expected_version` is ignored.
     """
@@ -99,6 +110,7 @@ def incident_change(
     changes = dict(fields or {})
     entries: list[IncidentEvent] = []
     if to_status is not None:
+        public = to_status in PUBLIC_NOTE_STATUSES if note_public is None else note_public
         entries.append(
             IncidentEvent(
                 incident=incident,
@@ -107,11 +119,23 @@ def incident_change(
                 from_status="" if incident.pk is None else incident.status,
                 to_status=to_status,
                 unit_id=incident.unit_id,
-                note=note,
+                note=note if public else "",
                 data=dict(status_data or {}),
                 created_at=now,
             )
         )
+        if note and not public:
+            entries.append(
+                history_entry(
+                    incident,
+                    actor,
+                    EventKind.NOTE,
+                    note=note,
+                    is_internal=True,
+                    data={"to_status": to_status},
+                    created_at=now,
+                )
+            )
         changes["status"] = to_status
     entries.extend(events)
     with transaction.atomic():

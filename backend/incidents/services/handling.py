@@ -40,6 +40,7 @@ def incident_assign(
     incident: Incident,
     assignee: Any,
     note: str = "",
+    note_public: bool = False,
     expected_version: int | None = None,
 ) -> Incident:
     """Assign to a handler/leader of the incident's unit; the deadline starts now if unset."""
@@ -64,7 +65,8 @@ def incident_assign(
         incident,
         actor=actor,
         to_status=Status.ASSIGNED if incident.status != Status.ASSIGNED else None,
-        note=note,
+        note=note if note_public else "",
+        note_public=note_public,
         fields=changes,
         events=[
             history_entry(incident, actor, EventKind.ASSIGNEE, note=note, data={"to": assignee.pk})
@@ -79,6 +81,7 @@ def incident_transfer(
     incident: Incident,
     unit: Unit,
     reason: str,
+    note_public: bool = False,
     expected_version: int | None = None,
 ) -> Incident:
     """Hand over to another unit with a reason; the new unit gets its own fresh deadline."""
@@ -88,7 +91,12 @@ def incident_transfer(
     if not unit.is_active or unit.pk == incident.unit_id:
         raise DomainError(_("Đơn vị nhận không hợp lệ."), details={"unit": ["invalid"]})
     return _reroute(
-        actor=actor, incident=incident, unit=unit, note=reason, expected_version=expected_version
+        actor=actor,
+        incident=incident,
+        unit=unit,
+        note=reason,
+        note_public=note_public,
+        expected_version=expected_version,
     )
 
 
@@ -99,9 +107,12 @@ def _reroute(
     unit: Unit | None,
     note: str,
     expected_version: int | None,
+    note_public: bool = False,
     changes: dict[str, Any] | None = None,
     events: list[IncidentEvent] | None = None,
 ) -> Incident:
+    """Set the unit (fresh deadline, no assignee) and the other `changes`; the UNIT entry
+    holds the note, the TRANSFERRED status entry shows it only when public."""
     changes = dict(changes or {})
     events = list(events or [])
     to_status = None
@@ -123,7 +134,8 @@ def _reroute(
         incident,
         actor=actor,
         to_status=to_status,
-        note=note,
+        note=note if note_public else "",
+        note_public=note_public,
         fields=changes,
         events=events,
         expected_version=expected_version,
@@ -214,6 +226,7 @@ def incident_merge(
     incident: Incident,
     master: Incident,
     note: str = "",
+    note_public: bool = False,
     expected_version: int | None = None,
 ) -> Incident:
     """Close `incident` as a duplicate of `master` (which must itself not be a duplicate)."""
@@ -226,6 +239,7 @@ def incident_merge(
         actor=actor,
         to_status=Status.MERGED,
         note=note,
+        note_public=note_public,
         status_data={"master": master.pk, "master_reference": master.reference},
         fields={"merged_into": master, "closed_at": timezone.now()},
         expected_version=expected_version,

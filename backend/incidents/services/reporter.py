@@ -2,8 +2,10 @@
 
 Rules live here, not in views:
 - Cancel: only the reporter, only while the status is still `new` (nobody has picked it up).
-- Rating: only the reporter, only once, only when resolved or closed. A low rating
-  (≤ REOPEN_MAX_STARS) within REOPEN_WINDOW of the resolution reopens the report.
+- Rating: only the reporter, once per resolution, only when resolved or closed. A low rating
+  (≤ REOPEN_MAX_STARS) within REOPEN_WINDOW of the resolution reopens the report; after the
+  next resolution the resident rates again. `Rating` holds the latest rating (what the unit's
+  score counts); every rating stays in the history (RATING entries).
 Each change is written by `changes.incident_change` (version, history, map counts, the update
 to the reporter), on the row locked here.
 """
@@ -78,12 +80,14 @@ def incident_rate(
                 code="not_rateable",
                 details={"status": incident.status},
             )
-        if Rating.objects.filter(incident=incident).exists():
-            raise Conflict(_("Bạn đã đánh giá phản ánh này."), code="already_rated")
-        rating = Rating(incident=incident, stars=stars, comment=comment, created_at=now)
+        rating = Rating.objects.filter(incident=incident).first()
+        resolved_at = incident.resolved_at or incident.updated_at
+        if rating is not None and rating.created_at >= resolved_at:
+            raise Conflict(_("Bạn đã đánh giá kết quả xử lý này."), code="already_rated")
+        rating = rating or Rating(incident=incident)
+        rating.stars, rating.comment, rating.created_at = stars, comment, now
         rating.full_clean(exclude=["incident"])
         rating.save()
-        resolved_at = incident.resolved_at or incident.updated_at
         reopen = stars <= REOPEN_MAX_STARS and now - resolved_at <= REOPEN_WINDOW
         entry = history_entry(
             incident,
@@ -96,7 +100,12 @@ def incident_rate(
         if reopen:
             note = str(_("Người dân đánh giá %(stars)d sao: mở lại.") % {"stars": stars})
             incident_change(
-                incident, actor=reporter, to_status=Status.REOPENED, note=note, events=[entry]
+                incident,
+                actor=reporter,
+                to_status=Status.REOPENED,
+                note=note,
+                note_public=True,
+                events=[entry],
             )
         else:
             incident_change(incident, actor=reporter, events=[entry])

@@ -12,12 +12,16 @@ Invariants and side effects:
   one it raises, because that outer rollback could not clean up the files.
 - Idempotency: (reporter, idempotency_key) is unique in the database. A retry with the same key
   returns the first incident (`created=False`), also when two retries race: the loser hits the
-  constraint, removes its files and returns the winner's incident.
+  constraint, removes its files and returns the winner's incident. The key comes with a
+  fingerprint of the request (fields and photo digests): the same key with a different request
+  is refused (`idempotency_key_reused`, 422) instead of silently dropping the new content.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.common.errors import DomainError
+from backend.common.uploads import uploaded_sha256
 from backend.units.deadlines import due_at_for
 from backend.units.models import Category
 from backend.units.routing import unit_for
@@ -50,6 +55,48 @@ MAX_PHOTOS = 5
 class SubmitResult:
     incident: Incident
     created: bool
+
+
+class IdempotencyKeyReused(DomainError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    default_message = _(
+        "Idempotency-Key này đã dùng cho một phản ánh khác nội dung; hãy dùng khóa mới."
+    )
+
+
+def request_fingerprint(
+    *,
+    category: Category,
+    description: str,
+    address: str,
+    location: Point | None,
+    attributes: dict[str, Any] | None,
+    photos: Sequence[IO[bytes]],
+) -> str:
+    """SHA-256 of what a submit asks for: a replay with the same key must match it."""
+    digest = hashlib.sha256()
+    where = f"{location.x:.7f},{location.y:.7f}" if location is not None else ""
+    fields = [category.code, description.strip(), address.strip(), where]
+    fields.append(json.dumps(attributes or {}, sort_keys=True, ensure_ascii=False))
+    fields += [uploaded_sha256(upload) or _content_sha256(upload) for upload in photos]
+    for part in fields:
+        digest.update(part.encode() + b"\x00")
+    return digest.hexdigest()
+
+
+def _content_sha256(upload: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: upload.read(1 << 20), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _replayed(incident: Incident, fingerprint: str) -> SubmitResult:
+    if incident.idempotency_fingerprint and incident.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(details={"reference": incident.reference})
+    return SubmitResult(incident, created=False)
 
 
 def incident_for_key(*, reporter: User, idempotency_key: str) -> Incident | None:
@@ -81,6 +128,7 @@ def incident_file(
     exif_taken_at: dt.datetime | None = None,
     attributes: dict[str, Any] | None = None,
     idempotency_key: str = "",
+    idempotency_fingerprint: str = "",
     photos: Sequence[IncidentPhoto] = (),
 ) -> Incident:
     """File a new incident from any channel (photo rows already stored, if any).
@@ -105,6 +153,7 @@ def incident_file(
         unit=unit,
         due_at=due_at_for(category=category, unit=unit, start=now),
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=idempotency_fingerprint,
         created_at=now,
     )
     # FKs were just read from the database; uniqueness and constraints are the database's job.
@@ -141,9 +190,19 @@ def incident_submit(
     attributes: dict[str, Any] | None = None,
 ) -> SubmitResult:
     """File a new report with its photos (see the module docstring for the rules)."""
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = request_fingerprint(
+            category=category,
+            description=description,
+            address=address,
+            location=location,
+            attributes=attributes,
+            photos=photos,
+        )
     existing = incident_for_key(reporter=reporter, idempotency_key=idempotency_key)
     if existing is not None:
-        return SubmitResult(existing, created=False)
+        return _replayed(existing, fingerprint)
     if len(photos) > MAX_PHOTOS:
         raise DomainError(_("Tối đa 5 ảnh."), code="too_many_photos")
     cleaned = [_clean(i, upload) for i, upload in enumerate(photos)]
@@ -177,6 +236,7 @@ def incident_submit(
                 exif_taken_at=next((c.taken_at for c in cleaned if c.taken_at), None),
                 attributes=attributes,
                 idempotency_key=idempotency_key,
+                idempotency_fingerprint=fingerprint,
                 photos=photo_rows,
             )
     except IntegrityError:
@@ -184,7 +244,7 @@ def incident_submit(
         winner = incident_for_key(reporter=reporter, idempotency_key=idempotency_key)
         if winner is None:
             raise
-        return SubmitResult(winner, created=False)
+        return _replayed(winner, fingerprint)
     except BaseException:
         _delete(stored)
         raise

@@ -19,7 +19,7 @@ from backend.common.errors import Conflict, DomainError
 from backend.units.models import Role
 from backend.units.selectors import staff_scope
 
-from ..models import Incident, PhotoKind, Status
+from ..models import EventKind, Incident, PhotoKind, Status
 from .changes import check_version, incident_change
 
 S = Status
@@ -87,12 +87,35 @@ def require_roles(*, actor: Any, incident: Incident, roles: frozenset[str]) -> N
         raise Forbidden(_("Vai trò của bạn không được thực hiện bước này."))
 
 
+def _require_new_result_photo(incident: Incident) -> None:
+    """A resolution needs a result photo; after a reopen, one taken since (new proof)."""
+    reopened_at = (
+        incident.events.filter(kind=EventKind.STATUS, to_status=S.REOPENED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    photos = incident.photos.filter(kind=PhotoKind.RESOLUTION)
+    if reopened_at is not None:
+        photos = photos.filter(created_at__gt=reopened_at)
+    if not photos.exists():
+        message = (
+            _("Cần ảnh kết quả xử lý mới sau khi phản ánh được mở lại.")
+            if reopened_at
+            else _("Cần ít nhất một ảnh kết quả xử lý.")
+        )
+        raise DomainError(
+            message, code="resolution_photo_required", details={"photos": ["required"]}
+        )
+
+
 def incident_transition(
     *,
     actor: Any,
     incident: Incident,
     to_status: str,
     note: str = "",
+    note_public: bool | None = None,
     expected_version: int | None = None,
 ) -> Incident:
     """Move `incident` to `to_status` (received, in_progress, resolved, closed, rejected, reopened).
@@ -114,12 +137,7 @@ def incident_transition(
     changes: dict[str, Any] = {}
     now = timezone.now()
     if to_status == S.RESOLVED:
-        if not incident.photos.filter(kind=PhotoKind.RESOLUTION).exists():
-            raise DomainError(
-                _("Cần ít nhất một ảnh kết quả xử lý."),
-                code="resolution_photo_required",
-                details={"photos": ["required"]},
-            )
+        _require_new_result_photo(incident)
         changes |= {"resolved_at": now, "is_late": bool(incident.due_at and now > incident.due_at)}
     elif to_status == S.CLOSED:
         changes["closed_at"] = now
@@ -130,6 +148,7 @@ def incident_transition(
         actor=actor,
         to_status=to_status,
         note=note,
+        note_public=note_public,
         fields=changes,
         expected_version=expected_version,
         at=now,
