@@ -112,6 +112,32 @@ def test_handler_resolves_an_incident_with_a_photo(page: Any, live_server: Any) 
     assert page.locator("#detail img.photo.resolution").count() == 1
 
 
+def test_a_public_reply_and_an_internal_note_are_two_different_buttons(
+    page: Any, live_server: Any
+) -> None:
+    incident = make_incident(status=Status.RECEIVED, description="Nắp cống bị mất")
+    sign_in(page, live_server.url, "saigon.tiepnhan", path=f"/login/?next=/{at(incident)}")
+    wait_rendered(page, [incident.pk])
+    page.click(f"#incident-list li[data-id='{incident.pk}']")
+    form = page.locator("#detail form[data-action=comment]")
+    form.locator("textarea[name=text]").fill("Gọi đội thoát nước số 3")
+    form.locator("button[value=internal]").click()
+    page.wait_for_selector("#detail .timeline li.internal >> text=Gọi đội thoát nước số 3")
+    form = page.locator("#detail form[data-action=comment]")
+    form.locator("textarea[name=text]").fill("Đã ghi nhận, sẽ xử lý trong 2 ngày")
+    form.locator("button[value=public]").click()
+    page.wait_for_selector("#detail .timeline li.public >> text=Đã ghi nhận, sẽ xử lý trong 2 ngày")
+    talk = {
+        e.note: (e.kind, e.is_internal)
+        for e in incident.events.filter(kind__in=["note", "comment"])
+    }
+    assert talk == {
+        "Gọi đội thoát nước số 3": ("note", True),
+        "Đã ghi nhận, sẽ xử lý trong 2 ngày": ("comment", False),
+    }
+    assert "Nội bộ" in page.locator("#detail .timeline li.internal").first.inner_text()
+
+
 def test_staff_of_another_ward_cannot_open_it(page: Any, live_server: Any) -> None:
     incident = make_incident(SAIGON, description="Lấn chiếm vỉa hè")
     sign_in(page, live_server.url, "benthanh.tiepnhan", path=f"/login/?next=/{at(incident)}")

@@ -402,7 +402,8 @@ function renderDetail(inc) {
         h("b", {}, d.actor?.name || ""), " ", h("time", {}, when(d.created_at)), h("div", {}, d.note),
         d.answers.map((a) => h("div", { class: "answer" }, `${T.answers}: ${a.note}`)))))) : null,
     h("section", {}, h("h3", {}, T.history),
-      h("ol", { class: "timeline" }, inc.history.map((e) => h("li", { class: e.is_internal ? "internal" : "" },
+      h("ol", { class: "timeline" }, inc.history.map((e) => h("li", { class: e.is_internal ? "internal" : "public" },
+        h("span", { class: "badge" }, e.is_internal ? T.internal_badge : T.public_badge), " ",
         h("time", {}, when(e.created_at)), " ",
         h("b", {}, e.to_status ? statusLabel(e.to_status) : e.kind), " ",
         e.actor ? `— ${e.actor.name}` : "", e.note ? h("div", {}, e.note) : null)))),
@@ -497,13 +498,16 @@ function actionsSection(inc) {
   if (moves.includes("rejected")) box.append(transition("rejected", T.reject, true));
   if (moves.includes("closed")) box.append(transition("closed", T.close, false));
   if (moves.includes("reopened")) box.append(transition("reopened", T.reopen, true));
+  // A public reply and an internal note are two different buttons: the resident sees and is told
+  // of the first, never of the second.
   const comment = h("form", { class: "action", dataset: { action: "comment" }, onsubmit: (e) => {
     e.preventDefault();
+    const internal = e.submitter?.value === "internal";
     run(() => api(`incidents/${inc.id}/comments`, { method: "POST",
-      body: { text: comment.elements.text.value, internal: comment.elements.internal.checked } }));
+      body: { text: comment.elements.text.value, internal } }));
   } }, h("textarea", { name: "text", rows: 2, required: true, placeholder: T.comment }),
-  h("label", { class: "check" }, h("input", { type: "checkbox", name: "internal" }), " ", T.internal_note),
-  h("button", { type: "submit" }, T.send));
+  h("button", { type: "submit", name: "kind", value: "public" }, T.reply_public),
+  h("button", { type: "submit", name: "kind", value: "internal", class: "secondary" }, T.save_internal));
   box.append(comment);
   if (config.me.roles.some((r) => WRITE_ROLES.direct.includes(r))) {
     const direct = h("form", { class: "action", dataset: { action: "direction" }, onsubmit: (e) => {
