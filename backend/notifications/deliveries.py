@@ -4,31 +4,41 @@ Invariants:
 - One `Delivery` row per (event, recipient, channel), created with ON CONFLICT DO NOTHING;
   only `pending` rows are sent, and each is locked (SKIP LOCKED) while its batch is in flight,
   so a re-run or a concurrent run of the job never sends a delivery twice.
+- A status change with more deliveries than `FCM_JOB_DELIVERIES` is split: its job sends the
+  reporter's delivery itself (the SMS/e-mail fallback that follows looks at it), then defers
+  one `PUSH_BATCH_TASK` job per `FCM_JOB_DELIVERIES` pending rows (a range of delivery ids),
+  all at once, so every worker takes a share while any is queued. A re-run splits again what
+  is still pending; two jobs over the same rows still send each once (locks + status).
 - A delivery fans out to the recipient's active devices; devices already reached are kept in
   `sent_devices`, so a retry after a partial failure only goes to the ones that missed it.
+  What was in flight when a worker died is sent again (it cannot be known to have arrived):
+  each push carries a collapse identity per (incident, event), so the phone shows it once.
 - Dead tokens (UNREGISTERED, sender mismatch) deactivate their device. Transient failures keep
   the row `pending` until `FCM_MAX_ATTEMPTS`, then `failed`; a refused payload fails at once.
-Side effects: FCM requests (push.py), Device deactivation, Delivery updates.
+Side effects: FCM requests (push.py), Device deactivation, Delivery updates, deferred jobs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app
 
 from backend.incidents.models import EventKind, Incident, IncidentEvent, Status
 
 from . import push
 from .models import Channel, Delivery, DeliveryStatus, Device, Follow
+
+PUSH_BATCH_TASK = "push_status_change_batch"  # kwargs: incident_id, event_id, first_id, last_id
 
 
 class RetryLater(Exception):
@@ -52,13 +62,8 @@ class PushRun:
     skipped: int = 0
     messages: int = 0
     dead_tokens: int = 0
+    batch_jobs: int = 0  # jobs deferred for the rest of a large fan-out
     retry_after: float | None = None
-
-
-def _chunks[T](items: list[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 def recipients_of(incident: Incident) -> set[int]:
@@ -100,43 +105,110 @@ class StatusTexts:
         return title, body
 
 
-def push_status_change(*, event_id: int) -> PushRun:
-    """Create the push deliveries of status event `event_id` and send the pending ones."""
-    run = PushRun()
-    event = (
+def _status_event(event_id: int) -> IncidentEvent | None:
+    return (
         IncidentEvent.objects.select_related("incident")
         .filter(pk=event_id, kind=EventKind.STATUS)
         .first()
     )
+
+
+def _pending(event: IncidentEvent) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(event=event, channel=Channel.PUSH, status=DeliveryStatus.PENDING)
+
+
+def push_status_change(*, event_id: int) -> PushRun:
+    """Create the push deliveries of status event `event_id` and send the pending ones, or
+    split them into batch jobs if there are more than FCM_JOB_DELIVERIES."""
+    run = PushRun()
+    event = _status_event(event_id)
     if event is None:  # the incident was deleted since: nothing to tell anyone
         return run
     incident = event.incident
-    now = timezone.now()
-    deliveries_create(event.pk, sorted(recipients_of(incident)), Channel.PUSH, now)
-    pending = Delivery.objects.filter(
-        event=event, channel=Channel.PUSH, status=DeliveryStatus.PENDING
-    )
+    deliveries_create(event.pk, sorted(recipients_of(incident)), Channel.PUSH, timezone.now())
+    pending = _pending(event)
     if not settings.FCM_ENABLED:
-        run.skipped = pending.update(
-            status=DeliveryStatus.SKIPPED,
-            last_error="push disabled (FCM_ENABLED=0)",
-            updated_at=now,
-        )
+        _skip(pending, run)
         return run
-    texts = StatusTexts(incident, event.to_status)
-    last_id = 0
-    while True:
-        with transaction.atomic():
-            rows = list(
-                pending.filter(pk__gt=last_id)
-                .select_for_update(skip_locked=True)
-                .order_by("pk")[: settings.FCM_BATCH_SIZE]
-            )
-            if not rows:
-                break
-            last_id = rows[-1].pk
-            _send(rows, event, incident, texts, run)
+    sender = _Sender(event, incident, run)
+    if incident.reporter_id is not None:
+        sender.send(pending.filter(recipient_id=incident.reporter_id))
+        pending = pending.exclude(recipient_id=incident.reporter_id)
+    ranges = _ranges(event.pk, incident.reporter_id, settings.FCM_JOB_DELIVERIES)
+    if len(ranges) <= 1:
+        sender.send(pending)
+        return run
+    app.configure_task(PUSH_BATCH_TASK, allow_unknown=False).batch_defer(
+        *(
+            {"incident_id": incident.pk, "event_id": event.pk, "first_id": a, "last_id": b}
+            for a, b in ranges
+        )
+    )
+    run.batch_jobs = len(ranges)
     return run
+
+
+def push_batch_send(*, event_id: int, first_id: int, last_id: int) -> PushRun:
+    """Send the pending push deliveries of status event `event_id` with ids in
+    [first_id, last_id] (one job's share of a large fan-out)."""
+    run = PushRun()
+    event = _status_event(event_id)
+    if event is None:
+        return run
+    pending = _pending(event).filter(pk__gte=first_id, pk__lte=last_id)
+    if not settings.FCM_ENABLED:
+        _skip(pending, run)
+        return run
+    _Sender(event, event.incident, run).send(pending)
+    return run
+
+
+def _skip(pending: QuerySet[Delivery], run: PushRun) -> None:
+    run.skipped += pending.update(
+        status=DeliveryStatus.SKIPPED,
+        last_error="push disabled (FCM_ENABLED=0)",
+        updated_at=timezone.now(),
+    )
+
+
+# Cut the pending deliveries of an event (but the reporter's) into ranges of ids, `size` rows each.
+_RANGES = """
+SELECT min(id), max(id) FROM (
+    SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS part FROM {table}
+    WHERE event_id = %s AND channel = %s AND status = %s AND recipient_id IS DISTINCT FROM %s
+) AS numbered GROUP BY part ORDER BY part
+"""
+
+
+def _ranges(event_id: int, reporter_id: int | None, size: int) -> list[tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RANGES.format(table=connection.ops.quote_name(Delivery._meta.db_table)),
+            [max(1, size), event_id, Channel.PUSH, DeliveryStatus.PENDING, reporter_id],
+        )
+        return [(first, last) for first, last in cursor.fetchall()]
+
+
+class _Sender:
+    """Sends pending push deliveries of one status event, FCM_BATCH_SIZE rows per lock."""
+
+    def __init__(self, event: IncidentEvent, incident: Incident, run: PushRun) -> None:
+        self.event, self.incident, self.run = event, incident, run
+        self.texts = StatusTexts(incident, event.to_status)
+
+    def send(self, pending: QuerySet[Delivery]) -> None:
+        last_id = 0
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    pending.filter(pk__gt=last_id)
+                    .select_for_update(skip_locked=True)
+                    .order_by("pk")[: settings.FCM_BATCH_SIZE]
+                )
+                if not rows:
+                    break
+                last_id = rows[-1].pk
+                _send(rows, self.event, self.incident, self.texts, self.run)
 
 
 def _payload(event: IncidentEvent, incident: Incident) -> dict[str, str]:
@@ -165,7 +237,8 @@ def _send(
     ):
         devices[device.user_id].append(device)
     data = _payload(event, incident)
-    collapse = f"report-{incident.pk}"
+    # one notice per (report, status change) on the phone, however often it is sent
+    collapse, thread = f"report-{incident.pk}-event-{event.pk}", f"report-{incident.pk}"
     targets: list[tuple[Delivery, Device]] = []
     messages: list[push.PushMessage] = []
     for row in rows:
@@ -176,12 +249,15 @@ def _send(
             targets.append((row, device))
             messages.append(
                 push.PushMessage(
-                    token=device.token, title=title, body=body, data=data, collapse_key=collapse
+                    token=device.token,
+                    title=title,
+                    body=body,
+                    data=data,
+                    collapse_key=collapse,
+                    thread=thread,
                 )
             )
-    results: list[push.PushResult] = []
-    for chunk in _chunks(messages, push.MAX_BATCH):
-        results.extend(push.send_batch(chunk))
+    results = push.send_batch(messages)
     run.messages += len(messages)
     outcomes: dict[int, list[tuple[Device, push.PushResult]]] = defaultdict(list)
     for (row, device), result in zip(targets, results, strict=True):

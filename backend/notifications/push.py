@@ -1,28 +1,28 @@
-"""The one module that talks to Firebase Cloud Messaging (firebase-admin, FCM HTTP v1).
+"""The one module that talks to Firebase Cloud Messaging: firebase-admin's public API only.
 
 Nothing is initialised at import time: the firebase App is created on the first send from the
 settings (`FCM_*`) and rebuilt if they change (tests start a fake FCM server per test).
 
 - Credentials: `FCM_CREDENTIALS_FILE` (a service account JSON) or, without it, anonymous
-  credentials (no Authorization header) for the loopback fake server.
-- Endpoint: `FCM_ENDPOINT` replaces https://fcm.googleapis.com for the v1 send URL.
-- HTTP: up to `FCM_MAX_CONNECTIONS` requests in flight on as many keep-alive connections, from
-  one event loop in one long-lived thread ("fcm-loop"): the SDK's asynchronous path with its
-  async client replaced by `push_transport.FcmClient` (aiohttp), because the SDK's thread per
-  connection cost ~500 µs of CPU per message, mostly GIL hand-overs (see that module). No
-  retries inside: a 429/503 comes back at once with its Retry-After and the job is retried
-  later instead of holding the worker.
-- Sending: each message is built, validated and encoded by the SDK (`messaging.Message`,
-  `_MessagingService.encode_message`) and posted by the service's async client to the SDK's v1
-  URL with its headers; a failed request becomes the exception `messaging.send_each_async`
-  would report for it (`_handle_fcm_httpx_error`). That is `send_each_async` with a refused
-  payload costing its own message instead of the whole batch.
-
-Private firebase-admin attributes used (checked against 7.7.0, pinned in pyproject.toml; a
-version bump must re-check them; tests/notifications/test_push_transport.py pins the version):
-`messaging._get_messaging_service`, `_MessagingService._fcm_url`, `._fcm_headers`,
-`._async_client` (replaced: `.request`, `.aclose`), `.encode_message`,
-`._handle_fcm_httpx_error`; `_http_client.METRICS_HEADERS`.
+  credentials (no Authorization header) for the loopback fake server. A stale OAuth token is
+  refreshed once per batch before sending (bounded by `FCM_TIMEOUT_SECONDS`), not by each of
+  the SDK's sender threads; a refusal there fails nothing and sends nothing: all RETRY.
+- Sending: `messaging.send_each`, at most `FCM_MAX_CONNECTIONS` messages per call: the SDK
+  gives each message of a call a thread and a keep-alive connection from its pool of 100.
+  App option `httpTimeout` = `FCM_TIMEOUT_SECONDS` bounds each request.
+- Endpoint: firebase-admin 7.7 hard-codes https://fcm.googleapis.com and has no public option
+  or variable to change it (unlike the Auth and Database emulators). What it honours is the
+  environment of requests, under `send_each`: `HTTPS_PROXY`/`NO_PROXY` (an egress proxy in
+  production) and `REQUESTS_CA_BUNDLE`. The tests and the benchmark reach their fake FCM that
+  way, as a proxy that accepts the CONNECT to fcm.googleapis.com (tests/notifications/
+  fake_fcm.py). `send_each_async` would not do: its httpx client mounts its own transports,
+  which override proxies from the environment.
+- Retries inside the SDK (urllib3 under requests, not configurable through the public API): a
+  500/503 is resent up to 4 times with backoff (0, 1, 2, 4 s), a 429/503 carrying Retry-After
+  is resent after waiting it out, a read timeout or a broken connection is resent once. What
+  still fails comes back here, sorted into an `Outcome`; the job retries it later with the
+  last Retry-After. A message resent after a timeout may arrive twice: every push carries a
+  collapse identity (`PushMessage.collapse_key`), so the phone shows it once.
 
 `send_batch` returns one `PushResult` per message in order; it never raises for a per-message
 failure, only sorts it into an `Outcome` the caller acts on.
@@ -30,24 +30,21 @@ failure, only sorts it into an `Outcome` the caller acts on.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import enum
+import functools
+import itertools
 import logging
 import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import firebase_admin
-import httpx
 from django.conf import settings
-from firebase_admin import _http_client, credentials, exceptions, messaging
+from firebase_admin import credentials, exceptions, messaging
 from google.auth import exceptions as google_auth_exceptions
 from google.auth.credentials import AnonymousCredentials
-
-from .push_transport import FcmClient
+from google.auth.transport.requests import Request as TokenRequest
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +65,10 @@ class PushMessage:
     title: str
     body: str
     data: dict[str, str] = field(default_factory=dict)
-    collapse_key: str = ""  # a newer notice about the same thing replaces the older one
+    # One notice on the phone per key: Android collapse_key and notification tag, APNs
+    # apns-collapse-id (≤ 64 bytes). A resend of the same notice replaces the first one.
+    collapse_key: str = ""
+    thread: str = ""  # iOS groups notices of one thread (e.g. all about one report)
 
 
 @dataclass(frozen=True)
@@ -86,108 +86,66 @@ class _Anonymous(credentials.Base):
         return AnonymousCredentials()
 
 
+@dataclass
+class _Current:
+    """The App for the settings in `key` (at most one at a time)."""
+
+    key: tuple[str, str, float] | None = None
+    app: firebase_admin.App | None = None
+
+
 _lock = threading.Lock()
-_idle = threading.Condition(_lock)  # notified when the last batch in flight is done
-_state: dict[str, Any] = {
-    "key": None, "app": None, "loop": None, "thread": None, "service": None, "batches": 0,
-}  # fmt: skip
+_current = _Current()
+_generation = itertools.count(1)
 
 
 def _forget_after_fork() -> None:
-    """A forked child has the parent's state but not its loop thread: start afresh."""
-    global _lock, _idle
+    """A forked child must not share the parent's connections: it starts a new App (the
+    parent's stays registered under the parent's name)."""
+    global _lock, _current
     _lock = threading.Lock()
-    _idle = threading.Condition(_lock)
-    _state.update(key=None, app=None, loop=None, thread=None, service=None, batches=0)
-    # the parent's App stays registered under the parent's pid (_start names it by pid)
+    _current = _Current()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
-def _config() -> tuple[str, str, str, float, int]:
+def _config() -> tuple[str, str, float]:
     return (
         settings.FCM_CREDENTIALS_FILE,
         settings.FCM_PROJECT_ID,
-        settings.FCM_ENDPOINT.rstrip("/"),
         float(settings.FCM_TIMEOUT_SECONDS),
-        int(settings.FCM_MAX_CONNECTIONS),
     )
 
 
-def _app() -> tuple[Any, asyncio.AbstractEventLoop]:
-    """The SDK's messaging service and the sender loop for the current settings, created on
-    first use, with one more batch counted in flight (`_done()` when it is over)."""
+def _app() -> firebase_admin.App:
+    """The firebase App for the current settings, created on first use. An App replaced
+    meanwhile keeps serving the calls already on it (deleting it closes nothing they use)."""
     key = _config()
     with _lock:
-        while _state["key"] != key:  # _close() waits, and others may start meanwhile: look again
-            if _state["key"] is None:
-                _start(key)
-            else:
-                _close()
-        _state["batches"] += 1
-        return _state["service"], _state["loop"]
-
-
-def _done() -> None:
-    with _lock:
-        _state["batches"] -= 1
-        if not _state["batches"]:
-            _idle.notify_all()
-
-
-def _start(key: tuple[str, str, str, float, int]) -> None:
-    """Create the App, its messaging service and the sender loop (with `_lock` held)."""
-    cred_file, project_id, endpoint, timeout, connections = key
-    cred = credentials.Certificate(cred_file) if cred_file else _Anonymous()
-    # the service account names its project; an explicit FCM_PROJECT_ID wins
-    project_id = project_id or getattr(cred, "project_id", None) or "hotline1022-dev"
-    app = firebase_admin.initialize_app(
-        cred, {"projectId": project_id, "httpTimeout": timeout}, name=f"{_APP_NAME}-{os.getpid()}"
-    )
-    try:
-        # firebase-admin has no public option for the endpoint or the HTTP client: both
-        # live on the messaging service (checked against firebase-admin 7.7, pinned).
-        service = messaging._get_messaging_service(app)
-        service._fcm_url = f"{endpoint}/v1/projects/{project_id}/messages:send"
-        service._async_client = FcmClient(  # may refuse a bad proxy setting
-            app.credential.get_credential(),
-            endpoint=endpoint,
-            timeout=timeout,
-            connections=connections,
-            headers={
-                "User-Agent": f"hotline1022 fire-admin-python/{firebase_admin.__version__}",
-                **_http_client.METRICS_HEADERS,
-            },
-        )
-    except BaseException:
-        firebase_admin.delete_app(app)  # else the next attempt finds the name taken
-        raise
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="fcm-loop", daemon=True)
-    thread.start()
-    _state.update(key=key, app=app, loop=loop, thread=thread, service=service)
+        if _current.key != key or _current.app is None:
+            _close()
+            cred_file, project_id, timeout = key
+            cred = credentials.Certificate(cred_file) if cred_file else _Anonymous()
+            # the service account names its project; an explicit FCM_PROJECT_ID wins
+            project_id = project_id or getattr(cred, "project_id", None) or "hotline1022-dev"
+            _current.app = firebase_admin.initialize_app(
+                cred,
+                {"projectId": project_id, "httpTimeout": timeout},
+                name=f"{_APP_NAME}-{os.getpid()}-{next(_generation)}",
+            )
+            _current.key = key
+        return _current.app
 
 
 def _close() -> None:
-    """Stop the sender loop and delete the App (with `_lock` held), once the batches in flight
-    on them are over: another thread's batch is never cut off."""
-    while _state["batches"]:
-        _idle.wait()
-    loop, service = _state["loop"], _state["service"]
-    if loop is not None:
-        if service is not None:  # close the connections in the loop that opened them
-            asyncio.run_coroutine_threadsafe(service._async_client.aclose(), loop).result()
-        loop.call_soon_threadsafe(loop.stop)
-        _state["thread"].join()
-        loop.close()
-    if _state["app"] is not None:
-        firebase_admin.delete_app(_state["app"])
-    _state.update(key=None, app=None, loop=None, thread=None, service=None, batches=0)
+    app, _current.app, _current.key = _current.app, None, None
+    if app is not None:
+        firebase_admin.delete_app(app)
 
 
 def reset() -> None:
-    """Forget the App and its loop (tests, or after credentials rotate)."""
+    """Forget the App (tests, or after credentials rotate)."""
     with _lock:
         _close()
 
@@ -201,11 +159,15 @@ def _message(push: PushMessage) -> messaging.Message:
             priority="high",
             collapse_key=collapse,
             ttl=int(settings.FCM_TTL_SECONDS),
-            notification=messaging.AndroidNotification(channel_id=settings.FCM_ANDROID_CHANNEL),
+            notification=messaging.AndroidNotification(
+                channel_id=settings.FCM_ANDROID_CHANNEL, tag=collapse
+            ),
         ),
         apns=messaging.APNSConfig(
             headers={"apns-priority": "10", **({"apns-collapse-id": collapse} if collapse else {})},
-            payload=messaging.APNSPayload(aps=messaging.Aps(sound="default", thread_id=collapse)),
+            payload=messaging.APNSPayload(
+                aps=messaging.Aps(sound="default", thread_id=push.thread or None)
+            ),
         ),
     )
     # Our apps hand us FCM registration tokens, which FCM v1 takes in `message.token`. The SDK
@@ -246,64 +208,54 @@ def _classify(error: exceptions.FirebaseError) -> PushResult:
     return PushResult(Outcome.FAILED, error=text)
 
 
-async def _send_one(service: Any, headers: dict[str, str], push: PushMessage) -> PushResult:
-    """One message as `_MessagingService.send_each_async` sends it (firebase-admin 7.7)."""
+def _refresh_token(app: firebase_admin.App) -> PushResult | None:
+    """Refresh a stale OAuth token once, before the SDK's threads would each do it; the
+    result every message gets if that fails."""
+    credential = app.credential.get_credential()
+    if credential.valid:
+        return None
+    request = functools.partial(TokenRequest(), timeout=float(settings.FCM_TIMEOUT_SECONDS))
     try:
-        data = {"message": service.encode_message(_message(push))}
-    except ValueError as exc:  # the SDK refused the payload before sending it
-        return PushResult(Outcome.FAILED, error=f"ValueError: {exc}"[:1000])
-    try:
-        reply = await service._async_client.request(
-            "post", url=service._fcm_url, headers={**headers}, json=data
-        )
-    except httpx.HTTPError as error:
-        return _classify(service._handle_fcm_httpx_error(error))
-    except google_auth_exceptions.GoogleAuthError as error:  # e.g. a refused token refresh
+        credential.refresh(request)
+    except google_auth_exceptions.GoogleAuthError as error:
+        logger.warning("push: OAuth token refresh failed: %s", error)
         return PushResult(Outcome.RETRY, error=f"{type(error).__name__}: {error}"[:1000])
-    return PushResult(Outcome.SENT, message_id=str(reply.json()["name"]))
+    return None
 
 
-async def _guarded(
-    service: Any, headers: dict[str, str], index: int, push: PushMessage
-) -> PushResult:
+def _send_each(app: firebase_admin.App, pushes: Sequence[PushMessage]) -> list[PushResult]:
     try:
-        return await _send_one(service, headers, push)
-    except Exception as exc:  # a bug or an unforeseen error: this message only, later
-        logger.exception("push: unexpected error for message %s", index)
-        return PushResult(Outcome.RETRY, error=f"{type(exc).__name__}: {exc}"[:1000])
-
-
-async def _send_all(service: Any, pushes: Sequence[PushMessage]) -> list[PushResult]:
-    headers = dict(service._fcm_headers)
-    # the client lets FCM_MAX_CONNECTIONS of them in flight at once; a slow one holds up itself
-    return list(
-        await asyncio.gather(*(_guarded(service, headers, i, p) for i, p in enumerate(pushes)))
-    )
+        batch = messaging.send_each([_message(p) for p in pushes], app=app)
+    except ValueError as exc:
+        # The SDK validates every message before it sends any: find the refused ones by
+        # halves, so each costs its own message, not the batch's.
+        if len(pushes) == 1:
+            return [PushResult(Outcome.FAILED, error=f"ValueError: {exc}"[:1000])]
+        half = len(pushes) // 2
+        return _send_each(app, pushes[:half]) + _send_each(app, pushes[half:])
+    except exceptions.FirebaseError as error:
+        # An error outside any one request (e.g. a token refused mid-batch): the answers of
+        # the others are lost with it, so all are tried again; a resend collapses on the phone.
+        logger.warning("push: batch of %s failed as a whole: %s", len(pushes), error)
+        return [_classify(error)] * len(pushes)
+    return [
+        PushResult(Outcome.SENT, message_id=str(r.message_id))
+        if r.success
+        else _classify(r.exception)
+        for r in batch.responses
+    ]
 
 
 def send_batch(pushes: Sequence[PushMessage]) -> list[PushResult]:
-    """Send up to MAX_BATCH messages concurrently; one result per message, in order."""
-    if len(pushes) > MAX_BATCH:
-        raise ValueError(f"at most {MAX_BATCH} messages per batch")
+    """Send the messages, `FCM_MAX_CONNECTIONS` at a time; one result per message, in order."""
     if not pushes:
         return []
-    service, loop = _app()
-    try:
-        future = asyncio.run_coroutine_threadsafe(_send_all(service, pushes), loop)
-        try:
-            return future.result(timeout=_batch_bound(len(pushes)))
-        except concurrent.futures.TimeoutError:
-            # a last guard, far beyond every request's own timeout: never hold the worker
-            future.cancel()
-            logger.error("push: a batch of %s messages did not finish; retried later", len(pushes))
-            return [PushResult(Outcome.RETRY, error="batch did not finish")] * len(pushes)
-    finally:
-        _done()
-
-
-def _batch_bound(count: int) -> float:
-    """Seconds a batch may take at most: its rounds of requests on the connections, each
-    within the timeout, plus a token refresh (google-auth tries up to 3 times)."""
-    timeout, connections = float(settings.FCM_TIMEOUT_SECONDS), int(settings.FCM_MAX_CONNECTIONS)
-    rounds = -(-count // max(connections, 1))
-    return timeout * (rounds + 4) + 30.0
+    app = _app()
+    refused = _refresh_token(app)
+    if refused is not None:
+        return [refused] * len(pushes)
+    size = max(1, min(int(settings.FCM_MAX_CONNECTIONS), MAX_BATCH))
+    results: list[PushResult] = []
+    for start in range(0, len(pushes), size):
+        results.extend(_send_each(app, pushes[start : start + size]))
+    return results

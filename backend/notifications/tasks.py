@@ -12,7 +12,7 @@ from procrastinate import BaseRetryStrategy, RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.jobs import Job
 
-from .deliveries import RetryLater, push_status_change
+from .deliveries import PUSH_BATCH_TASK, RetryLater, push_batch_send, push_status_change
 from .digest_notices import digest_send
 from .fallback import fallback_status_change
 from .notices import SEND_TASK, notices_send
@@ -69,8 +69,29 @@ def notify_incident_status_changed(incident_id: int, event_id: int) -> None:
             fallback.failed,
             fallback.pending,
         )
+    if run.batch_jobs:
+        logger.info("incident %s event %s: %s batch jobs", incident_id, event_id, run.batch_jobs)
     if run.pending or fallback.pending:
         raise RetryLater(pending=run.pending + fallback.pending, retry_after=run.retry_after)
+
+
+@app.task(queue="notifications", name=PUSH_BATCH_TASK, retry=PushRetry())
+def push_status_change_batch(incident_id: int, event_id: int, first_id: int, last_id: int) -> None:
+    """One share of a large fan-out: the pending push deliveries of `event_id` with ids in
+    [first_id, last_id] (deferred by notify_incident_status_changed)."""
+    run = push_batch_send(event_id=event_id, first_id=first_id, last_id=last_id)
+    logger.info(
+        "incident %s event %s deliveries %s–%s: %s sent, %s failed, %s pending",
+        incident_id,
+        event_id,
+        first_id,
+        last_id,
+        run.sent,
+        run.failed,
+        run.pending,
+    )
+    if run.pending:
+        raise RetryLater(pending=run.pending, retry_after=run.retry_after)
 
 
 class NoticeRetry(BaseRetryStrategy):

@@ -187,15 +187,20 @@ MOBILE_THROTTLE_RATES = {
     "default": env_str("MOBILE_THROTTLE_DEFAULT", "600/minute"),
 }
 
-# Push (FCM HTTP v1 through firebase-admin, backend/notifications/push.py). Without a service
-# account file push is off (deliveries are recorded as skipped) unless FCM_ENABLED says otherwise;
-# FCM_ENDPOINT points the SDK elsewhere (tests and bench: a fake FCM server on 127.0.0.1).
+# Push (FCM HTTP v1 through firebase-admin's public API, backend/notifications/push.py). Without a
+# service account file push is off (deliveries are recorded as skipped) unless FCM_ENABLED says
+# otherwise. The SDK always calls https://fcm.googleapis.com; an egress proxy comes from
+# HTTPS_PROXY/NO_PROXY (tests and bench route to a fake FCM server on 127.0.0.1 that way).
 FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE", "")
 FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")  # default: the service account's
 FCM_ENABLED = env_bool("FCM_ENABLED", bool(FCM_CREDENTIALS_FILE))
-FCM_ENDPOINT = env_str("FCM_ENDPOINT", "https://fcm.googleapis.com")
 FCM_TIMEOUT_SECONDS = env_int("FCM_TIMEOUT_SECONDS", 10)
-FCM_BATCH_SIZE = env_int("FCM_BATCH_SIZE", 500)  # send_each takes at most 500 messages
+# A status change with more push deliveries than this is split into jobs of this many, which
+# every worker takes from the queue; smaller ones are sent by the status change's own job.
+FCM_JOB_DELIVERIES = env_int("FCM_JOB_DELIVERIES", 500)
+# Deliveries locked (SKIP LOCKED) and sent together: what a killed worker may leave in flight.
+FCM_BATCH_SIZE = env_int("FCM_BATCH_SIZE", 100)
+# Messages in flight per worker: each send_each call gets at most this many (a thread each).
 FCM_MAX_CONNECTIONS = env_int("FCM_MAX_CONNECTIONS", 100)
 FCM_MAX_ATTEMPTS = env_int("FCM_MAX_ATTEMPTS", 6)
 FCM_RETRY_BASE_SECONDS = env_int("FCM_RETRY_BASE_SECONDS", 15)  # 15, 30, 60, … s

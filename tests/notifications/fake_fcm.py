@@ -1,16 +1,25 @@
 """A fake FCM HTTP v1 server on 127.0.0.1 for the real firebase-admin SDK to talk to.
 
     with FakeFCM(project="p") as fcm:           # fcm.endpoint → "http://127.0.0.1:PORT"
+        os.environ.update(fcm.environ())        # tests: monkeypatch.setenv each of them
         fcm.script("token-1", Reply.quota(retry_after=30), Reply.ok())
         ...
         fcm.bodies_for("token-1")               # every message body received for that token
 
-It speaks `POST /v1/projects/{project}/messages:send` with `{"message": {...}}` (and `POST /token`,
-the OAuth grant a service account's `token_uri` points at; once a token was granted, messages
-without it are answered 401), answers
+firebase-admin hard-codes https://fcm.googleapis.com and offers no public option to change it;
+what it does honour is the environment of the HTTP library under `messaging.send_each`
+(requests): `HTTPS_PROXY` and `REQUESTS_CA_BUNDLE`. So this server is reached the way a client
+behind an egress proxy reaches FCM: `environ()` names it as the HTTPS proxy, it accepts
+`CONNECT fcm.googleapis.com:443`, and inside the tunnel it speaks TLS with a certificate for
+fcm.googleapis.com signed by a throwaway CA (`ca_file`, trusted through REQUESTS_CA_BUNDLE).
+
+It speaks `POST /v1/projects/{project}/messages:send` with `{"message": {...}}` (and, in plain
+HTTP, `POST /token`, the OAuth grant a service account's `token_uri` points at; once a token was
+granted, messages without it are answered 401), answers
 `{"name": "projects/p/messages/N"}` or Google's JSON error format (with the FcmError detail the
 SDK maps to UnregisteredError etc.), and checks every body the way FCM would: exactly one
-target, string-only data, and the notification/android/apns fields our pushes must carry. A body
+target, string-only data, and the notification/android/apns fields our pushes must carry
+(among them one collapse identity on Android and APNs). A body
 that breaks a rule is answered 400 INVALID_ARGUMENT and listed in `problems`.
 
 Replies are scripted per token (consumed in order, then `default` applies), so one batch can mix
@@ -19,17 +28,23 @@ success, 404 UNREGISTERED, 403 SENDER_ID_MISMATCH, 429 with Retry-After, 503 and
 The server is one asyncio loop in a daemon thread speaking HTTP/1.1 with keep-alive (requests may
 not be pipelined, which no client here does). It replaced a `ThreadingHTTPServer` (a thread and
 an `email.parser` per connection) that burned ~140 µs of CPU per request, on the same 2 cores as
-the client bench/bench_push.py measures; this one costs ~40 µs and does the same checks.
+the client bench/bench_push.py measures; this one costs ~40 µs (plus TLS) and does the same
+checks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import gzip
 import itertools
 import json
+import os
 import re
+import socket
+import ssl
+import tempfile
 import threading
 import urllib.parse
 from collections import defaultdict, deque
@@ -41,6 +56,7 @@ from typing import Any
 FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 TOKEN_PATH = "/token"  # OAuth token endpoint for service-account credentials (`token_uri`)
+FCM_HOST = "fcm.googleapis.com"
 
 
 @dataclass(frozen=True)
@@ -120,7 +136,107 @@ def check_message(body: Any, project: str, path_project: str) -> list[str]:
     apns = message.get("apns")
     if not isinstance(apns, dict) or not isinstance((apns.get("payload") or {}).get("aps"), dict):
         problems.append("apns.payload.aps required")
+    elif isinstance(android, dict):
+        problems.extend(_collapse_problems(android, apns))
     return problems
+
+
+def _collapse_problems(android: dict[str, Any], apns: dict[str, Any]) -> list[str]:
+    """A resend must replace the first notice on the phone, not add a second: the same
+    collapse identity on Android (collapse_key, notification tag) and APNs (apns-collapse-id,
+    at most 64 bytes)."""
+    key = android.get("collapse_key")
+    if not isinstance(key, str) or not key:
+        return ["android.collapse_key required"]
+    problems = []
+    if (android.get("notification") or {}).get("tag") != key:
+        problems.append("android.notification.tag must equal the collapse key")
+    collapse_id = (apns.get("headers") or {}).get("apns-collapse-id")
+    if collapse_id != key or len(key.encode()) > 64:
+        problems.append("apns-collapse-id must equal the collapse key (≤ 64 bytes)")
+    return problems
+
+
+_CA_KEY_USAGE = dict.fromkeys(
+    ("content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
+     "encipher_only", "decipher_only"), False,
+) | dict.fromkeys(("digital_signature", "key_cert_sign", "crl_sign"), True)  # fmt: skip
+_tls_lock = threading.Lock()
+_tls_files: dict[str, str] = {}
+
+
+def _tls_files_once() -> dict[str, str]:
+    """A throwaway CA and a certificate for fcm.googleapis.com it signed, as PEM files (made
+    once per process: EC keys, so a handshake is cheap)."""
+    with _tls_lock:
+        if not _tls_files:
+            _tls_files.update(_make_tls_files())
+        return _tls_files
+
+
+def _make_tls_files() -> dict[str, str]:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hotline1022 fake FCM CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(**_CA_KEY_USAGE),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, FCM_HOST)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(FCM_HOST)]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    directory = tempfile.mkdtemp(prefix="fake-fcm-tls-")
+    files = {
+        "ca": os.path.join(directory, "ca.pem"),
+        "cert": os.path.join(directory, "fcm.pem"),
+        "key": os.path.join(directory, "fcm.key"),
+    }
+    pem = serialization.Encoding.PEM
+    with open(files["ca"], "wb") as out:
+        out.write(ca.public_bytes(pem))
+    with open(files["cert"], "wb") as out:
+        out.write(leaf.public_bytes(pem) + ca.public_bytes(pem))
+    with open(files["key"], "wb") as out:
+        out.write(
+            key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        )
+    return files
 
 
 class FakeFCM:
@@ -137,6 +253,11 @@ class FakeFCM:
         self.problems: list[str] = []
         self.count = 0
         self.connections = 0  # TCP connections accepted: keep-alive means few of them
+        self.tunnels = 0  # CONNECT fcm.googleapis.com:443 accepted (TLS inside)
+        tls = _tls_files_once()
+        self.ca_file = tls["ca"]  # what a client must trust to reach us as fcm.googleapis.com
+        self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self._tls.load_cert_chain(tls["cert"], tls["key"])
         self.answers: dict[int, int] = defaultdict(int)  # HTTP status → how many
         self._scripts: dict[str, deque[Reply]] = {}
         self._ids = itertools.count(1)
@@ -165,6 +286,19 @@ class FakeFCM:
     def endpoint(self) -> str:
         assert self._loop is not None
         return f"http://127.0.0.1:{self._port}"
+
+    def environ(self) -> dict[str, str]:
+        """The environment that routes firebase-admin's FCM requests here: this server as the
+        HTTPS proxy (lower-case names win in urllib's reading, so both cases are set), our CA
+        trusted, and nothing on 127.0.0.1 (the token endpoint) sent through a proxy."""
+        proxy = self.endpoint
+        return {
+            "HTTPS_PROXY": proxy,
+            "https_proxy": proxy,
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            "REQUESTS_CA_BUNDLE": self.ca_file,
+        }
 
     def start(self) -> FakeFCM:
         started = threading.Event()
@@ -219,7 +353,7 @@ class FakeFCM:
 
     def _close_all(self, loop: asyncio.AbstractEventLoop) -> None:
         for connection in list(self._connections):
-            connection.close()
+            connection.abort()  # no TLS close_notify exchange: the server is going away
         loop.stop()
 
     def __enter__(self) -> FakeFCM:
@@ -312,6 +446,7 @@ class _Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        self._ack_at_once()
         self.owner._connections.add(self)
         with self.owner._lock:
             self.owner.connections += 1
@@ -324,9 +459,24 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
     def data_received(self, data: bytes) -> None:
+        self._ack_at_once()
         self.buffer += data
         self._serve()
+
+    def _ack_at_once(self) -> None:
+        """Re-arm TCP quick ACKs. urllib3 keeps Nagle's algorithm on behind a proxy, so a
+        request goes as two segments (head, then body) and the body waits for the head's ACK;
+        a delayed ACK would add 40 ms to every request, which Google's front ends (reached
+        directly, with TCP_NODELAY) do not. Linux only; elsewhere the stall stays."""
+        sock = self.transport.get_extra_info("socket") if self.transport is not None else None
+        if sock is not None and hasattr(socket, "TCP_QUICKACK"):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
 
     def _serve(self) -> None:
         while not self.busy and self.transport is not None:
@@ -346,6 +496,9 @@ class _Connection(asyncio.Protocol):
                 return  # the rest of the body is on its way
             raw = bytes(self.buffer[end + 4 : end + 4 + length])
             del self.buffer[: end + 4 + length]
+            if method == "CONNECT":
+                self._tunnel(path)
+                return
             if self.owner.keep_bodies:
                 with self.owner._lock:
                     self.owner.heads.append({**fields, "body-bytes": len(raw)})
@@ -363,6 +516,38 @@ class _Connection(asyncio.Protocol):
                 asyncio.get_running_loop().call_later(reply.delay, self._late, reply, payload)
                 return
             self._write(reply, payload)
+
+    def _tunnel(self, target: str) -> None:
+        """Answer a proxy CONNECT: to FCM, a tunnel with TLS inside, as fcm.googleapis.com."""
+        assert self.transport is not None
+        if target != f"{FCM_HOST}:443" or self.buffer:
+            with self.owner._lock:
+                self.owner.problems.append(f"unexpected CONNECT {target}")
+            self.transport.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            self.close()
+            return
+        self.busy = True  # nothing is read until TLS is up
+        self.transport.pause_reading()  # the ClientHello stays in the socket for start_tls
+        self.transport.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        asyncio.get_running_loop().create_task(self._start_tls())
+
+    async def _start_tls(self) -> None:
+        transport = self.transport
+        assert transport is not None
+        try:
+            tls = await asyncio.get_running_loop().start_tls(
+                transport, self, self.owner._tls, server_side=True, ssl_handshake_timeout=10
+            )
+        except (OSError, ssl.SSLError, TimeoutError, ConnectionError):
+            transport.close()  # e.g. the client gave up: not our problem to record
+            return
+        if tls is None:
+            return
+        self.transport = tls
+        with self.owner._lock:
+            self.owner.tunnels += 1
+        self.busy = False
+        self._serve()
 
     def _late(self, reply: Reply, payload: dict[str, Any]) -> None:
         self.busy = False

@@ -16,7 +16,7 @@ from backend.notifications.services import deliveries_retry, device_register
 from tests.incidents.factories import make_incident, make_user
 
 from .helpers import sms_outbox
-from .test_push import jobs, receive, run_job
+from .push_jobs import jobs, receive, run_job
 
 pytestmark = pytest.mark.django_db
 __all__ = ["sms_outbox"]

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.jobs import Job
 
 from backend.accounts.models import User
@@ -23,61 +22,20 @@ from backend.incidents.services.workflow import incident_transition
 from backend.notifications import push
 from backend.notifications.deliveries import RetryLater
 from backend.notifications.models import (
-    Channel,
     Delivery,
     DeliveryStatus,
     Device,
     Follow,
 )
-from backend.notifications.services import device_register, report_follow, report_unfollow
+from backend.notifications.services import report_follow, report_unfollow
 from backend.notifications.tasks import PushRetry, notify_incident_status_changed
 from backend.units.models import Role
 from tests.incidents.factories import SAIGON, make_incident, make_staff, make_user, ward_unit
 
 from .fake_fcm import FakeFCM, Reply
+from .push_jobs import TASK, delivery, device, jobs, receive, run_job
 
 pytestmark = pytest.mark.django_db
-TASK = "notify_incident_status_changed"
-
-
-def device(user: User, token: str, language: str = "vi", platform: str = "android") -> Device:
-    return device_register(user=user, token=token, platform=platform, language=language)
-
-
-def jobs() -> list[dict[str, Any]]:
-    return [j.args for j in ProcrastinateJob.objects.filter(task_name=TASK).order_by("id")]
-
-
-def run_job(args: dict[str, Any]) -> RetryLater | None:
-    """One attempt of the job; the RetryLater it raises (if any) is returned."""
-    try:
-        notify_incident_status_changed(**args)
-    except RetryLater as exc:
-        return exc
-    return None
-
-
-def receive(incident: Incident) -> dict[str, Any]:
-    """Move `incident` new → received as an operator; returns the job it deferred."""
-    operator = make_staff(Role.OPERATOR, ward_unit(SAIGON))
-    before = len(jobs())
-    incident_transition(actor=operator, incident=incident, to_status=Status.RECEIVED)
-    (args,) = jobs()[before:]
-    return args
-
-
-def delivery(user: User) -> Delivery:
-    return Delivery.objects.get(recipient=user, channel=Channel.PUSH)
-
-
-@pytest.fixture
-def reporter() -> User:
-    return make_user()
-
-
-@pytest.fixture
-def incident(reporter: User) -> Incident:
-    return make_incident(reporter=reporter)
 
 
 def test_status_change_reaches_reporter_and_followers_in_their_language(
@@ -109,9 +67,7 @@ def test_status_change_reaches_reporter_and_followers_in_their_language(
         "link": f"hotline1022://reports/{incident.pk}",
     }
     assert message["android"]["priority"] == "high"
-    assert message["android"]["collapse_key"] == f"report-{incident.pk}"
     assert message["android"]["notification"]["channel_id"] == "report_status"
-    assert message["apns"]["headers"]["apns-collapse-id"] == f"report-{incident.pk}"
     assert message["apns"]["payload"]["aps"]["sound"] == "default"
     en = fcm.bodies_for("rep-en")[0]["message"]["notification"]
     assert en["body"] == "Your report is now “Received”."
@@ -194,17 +150,30 @@ def test_reporter_without_devices_is_recorded_without_a_request(
     assert (row.status, row.attempts) == (DeliveryStatus.NO_DEVICE, 0)
 
 
-def test_429_honours_retry_after_and_the_retry_only_sends_what_is_missing(
+def test_429_with_retry_after_is_waited_out_by_the_sdk(
+    fcm: FakeFCM, reporter: User, incident: Incident
+) -> None:
+    device(reporter, "busy")
+    fcm.script("busy", Reply.quota(retry_after=1))
+    started = time.monotonic()
+    assert run_job(receive(incident)) is None
+    assert time.monotonic() - started >= 1.0  # urllib3 under send_each slept Retry-After
+    assert fcm.answers[429] == 1 and len(fcm.bodies_for("busy")) == 1
+    assert delivery(reporter).status == DeliveryStatus.SENT
+
+
+def test_429_still_there_after_the_sdk_retries_is_retried_by_the_job_after_retry_after(
     fcm: FakeFCM, reporter: User, incident: Incident
 ) -> None:
     device(reporter, "busy")
     device(reporter, "fine")
-    fcm.script("busy", Reply.quota(retry_after=120))
+    fcm.script("busy", *[Reply.quota(retry_after=1)] * 5)  # the first try + the SDK's 4
     args = receive(incident)
 
     retry = run_job(args)
 
-    assert retry is not None and retry.retry_after == 120 and retry.pending == 1
+    assert retry is not None and retry.retry_after == 1 and retry.pending == 1
+    assert fcm.answers[429] == 5
     row = delivery(reporter)
     assert (row.status, row.attempts) == (DeliveryStatus.PENDING, 1)
     assert "QuotaExceededError" in row.last_error
@@ -219,8 +188,8 @@ def test_429_honours_retry_after_and_the_retry_only_sends_what_is_missing(
         attempts=0,
     )
     decision = PushRetry().get_retry_decision(exception=retry, job=job)
-    assert decision is not None and decision.retry_at is not None
-    assert decision.retry_at >= timezone.now() + dt.timedelta(seconds=119)
+    assert decision is not None and decision.retry_at is not None  # never before Retry-After
+    assert decision.retry_at >= timezone.now() + dt.timedelta(seconds=1)
 
     assert run_job(args) is None
     assert [len(fcm.bodies_for(t)) for t in ("busy", "fine")] == [1, 1]
@@ -228,34 +197,58 @@ def test_429_honours_retry_after_and_the_retry_only_sends_what_is_missing(
     assert (row.status, row.attempts, len(row.sent_devices)) == (DeliveryStatus.SENT, 2, 2)
 
 
-def test_503_is_retried_a_bounded_number_of_times_then_failed(
-    fcm: FakeFCM, reporter: User, incident: Incident
+def test_503_is_retried_by_the_sdk_then_the_delivery_fails_when_its_attempts_are_used(
+    fcm: FakeFCM, settings: Any, reporter: User, incident: Incident
 ) -> None:
+    settings.FCM_MAX_ATTEMPTS = 1
     device(reporter, "down")
-    fcm.default = Reply.unavailable()
+    fcm.default = Reply.unavailable(retry_after=1)  # else the SDK backs off 1 + 2 + 4 s
     args = receive(incident)
-    runs = [run_job(args) for _ in range(5)]
-    assert [r is not None for r in runs] == [True, True, False, False, False]
-    assert fcm.count == 3  # FCM_MAX_ATTEMPTS; the SDK's own status retries are off
+    assert run_job(args) is None
+    assert run_job(args) is None
+    assert fcm.count == 5  # the first request and the SDK's 4 retries, in the first run only
     row = delivery(reporter)
-    assert (row.status, row.attempts) == (DeliveryStatus.FAILED, 3)
+    assert (row.status, row.attempts) == (DeliveryStatus.FAILED, 1)
     assert "UnavailableError" in row.last_error
 
 
-def test_slow_answer_times_out_and_is_retried(
+def test_a_single_503_is_hidden_by_the_sdk_retry(
+    fcm: FakeFCM, reporter: User, incident: Incident
+) -> None:
+    device(reporter, "flaky")
+    fcm.script("flaky", Reply.unavailable())
+    assert run_job(receive(incident)) is None  # the SDK's first retry does not wait
+    assert (fcm.answers[503], fcm.answers[200]) == (1, 1)
+    assert delivery(reporter).status == DeliveryStatus.SENT
+
+
+def test_slow_answers_time_out_and_are_retried_a_bounded_number_of_times(
     fcm: FakeFCM, settings: Any, reporter: User, incident: Incident
 ) -> None:
-    device(reporter, "slow")
-    fcm.script("slow", Reply.slow(1.5))
-    args = receive(incident)
+    settings.FCM_MAX_ATTEMPTS = 2
     settings.FCM_TIMEOUT_SECONDS = 0.3
+    device(reporter, "slow")
+    fcm.script("slow", *[Reply.slow(1.5)] * 4)  # each run: a request and the SDK's one resend
+    args = receive(incident)
     started = time.monotonic()
     retry = run_job(args)
-    assert time.monotonic() - started < 1.4  # gave up at the timeout, no SDK-level retry
+    assert time.monotonic() - started < 1.4  # gave up at the timeouts, not the server's pace
     assert retry is not None and retry.retry_after is None
-    assert "DeadlineExceededError" in delivery(reporter).last_error
-    settings.FCM_TIMEOUT_SECONDS = 10
+    row = delivery(reporter)
+    assert (row.status, row.attempts) == (DeliveryStatus.PENDING, 1)
+    assert "Timeout" in row.last_error or "timed out" in row.last_error, row.last_error
     assert run_job(args) is None
+    assert (delivery(reporter).status, fcm.count) == (DeliveryStatus.FAILED, 4)
+
+
+def test_a_slow_answer_then_a_good_one(
+    fcm: FakeFCM, settings: Any, reporter: User, incident: Incident
+) -> None:
+    settings.FCM_TIMEOUT_SECONDS = 0.3
+    device(reporter, "slow")
+    fcm.script("slow", Reply.slow(1.5))
+    assert run_job(receive(incident)) is None  # the SDK resent it once, on a new connection
+    # the first may have arrived too: both carry one collapse identity (test_collapse.py)
     assert delivery(reporter).status == DeliveryStatus.SENT
 
 
@@ -273,15 +266,18 @@ def test_refused_payload_fails_at_once_and_is_not_retried(
     assert fcm.count == 1
 
 
-def test_payload_refused_by_the_sdk_fails_without_a_request(fcm: FakeFCM) -> None:
-    good = push.PushMessage(
-        token="ok", title="t", body="b", data={"report_id": "1", "status": "new"}
-    )
-    bad = push.PushMessage(token="", title="t", body="b")
-    results = push.send_batch([bad, good])
-    assert [r.outcome for r in results] == [push.Outcome.FAILED, push.Outcome.SENT]
-    assert "ValueError" in results[0].error
-    assert fcm.count == 1
+def test_payload_refused_by_the_sdk_costs_its_own_message_only(fcm: FakeFCM) -> None:
+    def good(token: str) -> push.PushMessage:
+        data = {"report_id": "1", "status": "new"}
+        return push.PushMessage(token=token, title="t", body="b", data=data, collapse_key="k")
+
+    bad = push.PushMessage(token="x", title="t", body="b", data={"n": 1})  # type: ignore[dict-item]
+    results = push.send_batch([good("a"), bad, good("b"), good("c"), good("d")])
+    assert [r.outcome for r in results] == [push.Outcome.SENT, push.Outcome.FAILED] + [
+        push.Outcome.SENT
+    ] * 3
+    assert "ValueError" in results[1].error
+    assert fcm.count == 4
 
 
 def test_big_fan_out_is_sent_in_batches(
