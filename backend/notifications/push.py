@@ -150,7 +150,8 @@ def reset() -> None:
         _close()
 
 
-def _message(push: PushMessage) -> messaging.Message:
+def message_for(push: PushMessage) -> messaging.Message:
+    """The SDK message of `push` (the benchmark sends these to the bare SDK)."""
     collapse = push.collapse_key or None
     message = messaging.Message(
         notification=messaging.Notification(title=push.title, body=push.body),
@@ -176,6 +177,24 @@ def _message(push: PushMessage) -> messaging.Message:
     # per-message DeprecationWarning.
     message.token = push.token
     return message
+
+
+def _messages(pushes: Sequence[PushMessage]) -> list[messaging.Message]:
+    """The SDK messages of `pushes`; those that say the same thing share all but the token
+    (a fan-out says one of a few texts to many)."""
+    shared: dict[tuple[object, ...], messaging.Message] = {}
+    messages = []
+    for push in pushes:
+        key = (push.title, push.body, push.collapse_key, push.thread, tuple(push.data.items()))
+        if (model := shared.get(key)) is None:
+            model = shared[key] = message_for(push)
+        message = messaging.Message(
+            data=model.data, notification=model.notification, android=model.android,
+            apns=model.apns,
+        )  # fmt: skip
+        message.token = push.token  # see message_for
+        messages.append(message)
+    return messages
 
 
 def _retry_after(error: exceptions.FirebaseError) -> float | None:
@@ -225,7 +244,7 @@ def _refresh_token(app: firebase_admin.App) -> PushResult | None:
 
 def _send_each(app: firebase_admin.App, pushes: Sequence[PushMessage]) -> list[PushResult]:
     try:
-        batch = messaging.send_each([_message(p) for p in pushes], app=app)
+        batch = messaging.send_each(_messages(pushes), app=app)
     except ValueError as exc:
         # The SDK validates every message before it sends any: find the refused ones by
         # halves, so each costs its own message, not the batch's.
