@@ -2,7 +2,7 @@
 taken from the queue by 1 and by 2 real worker processes.
 
     .venv/bin/python bench/bench_push.py [--recipients 10000] [--runs 3]
-                                         [--fan-out 100000] [--workers 1,2]
+                                         [--fan-out 100000] [--workers 1,2] [--concurrency 1]
 
 The fake FCM server of tests/notifications/fake_fcm.py runs in a child process on 127.0.0.1,
 reached as firebase-admin reaches FCM behind an egress proxy (HTTPS_PROXY, CONNECT, TLS with a
@@ -16,7 +16,7 @@ throwaway CA); everything below is measured against it in the same run.
    time) and records the results — against the bare SDK: `messaging.send_each` on as many
    prebuilt messages, in calls of the same size, no database. Target: ratio ≥ 0.8.
 2. A status change of a report followed by `--fan-out` residents, deferred as the workflow
-   defers it, worked off by N `manage.py procrastinate worker` processes started for it: wall
+   defers it, worked off by N `manage.py procrastinate worker [--concurrency C]` processes: wall
    time from the defer to the last delivery settled, deliveries/s, and the messages the fake
    server received (= devices: nothing sent twice).
 
@@ -248,7 +248,7 @@ def per_worker(fake: FakeServer, recipients: int, runs: int) -> None:
     )
 
 
-def start_workers(count: int, log_dir: Path) -> list[subprocess.Popen[bytes]]:
+def start_workers(count: int, concurrency: int, log_dir: Path) -> list[subprocess.Popen[bytes]]:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -258,7 +258,13 @@ def start_workers(count: int, log_dir: Path) -> list[subprocess.Popen[bytes]]:
         log = (log_dir / f"bench-push-worker-{i + 1}.log").open("ab")
         workers.append(
             subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "procrastinate", "worker"],
+                [
+                    sys.executable,
+                    str(ROOT / "manage.py"),
+                    "procrastinate",
+                    "worker",
+                    f"--concurrency={concurrency}",
+                ],
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -286,14 +292,16 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.wait()
 
 
-def fan_out(fake: FakeServer, incident_id: int, devices: int, workers: int) -> None:
+def fan_out(
+    fake: FakeServer, incident_id: int, devices: int, workers: int, concurrency: int
+) -> None:
     from django.db import connection, transaction
 
     from backend.notifications.models import Channel, Delivery, DeliveryStatus
     from backend.notifications.tasks import notify_incident_status_changed
 
     cpu_before = os.times()
-    running = start_workers(workers, ROOT / "var")
+    running = start_workers(workers, concurrency, ROOT / "var")
     try:
         before = fake.count()
         start = time.perf_counter()
@@ -322,7 +330,8 @@ def fan_out(fake: FakeServer, incident_id: int, devices: int, workers: int) -> N
         cpu_before.children_user + cpu_before.children_system
     )
     print(
-        f"fan-out to {devices:,} devices, {workers} worker process(es): {seconds:.1f} s wall = "
+        f"fan-out to {devices:,} devices, {workers} worker process(es) × {concurrency} job(s) "
+        f"at a time: {seconds:.1f} s wall = "
         f"{devices / seconds:,.0f} deliveries/s; {jobs} jobs; {sent:,} sent; fake FCM received "
         f"{received:,} messages ({received - devices:+,} vs devices); {load()}"
         + f"; workers' CPU (start-up included) {workers_cpu / devices * 1e6:.0f} µs/delivery"
@@ -335,6 +344,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--fan-out", type=int, default=100_000)
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--concurrency", type=int, default=1, help="jobs at a time per worker")
     args = parser.parse_args()
 
     fake = FakeServer()
@@ -356,7 +366,7 @@ def main() -> None:
         if args.fan_out:
             incident_id = incident_followed_by(users(args.fan_out))
             for workers in [int(w) for w in args.workers.split(",") if w]:
-                fan_out(fake, incident_id, args.fan_out, workers)
+                fan_out(fake, incident_id, args.fan_out, workers, args.concurrency)
     finally:
         print("fake FCM:", fake.close())
 

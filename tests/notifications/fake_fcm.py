@@ -35,6 +35,7 @@ checks.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
 import contextlib
 import gzip
@@ -42,6 +43,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import socket
 import ssl
 import tempfile
@@ -222,6 +224,7 @@ def _make_tls_files() -> dict[str, str]:
         .sign(ca_key, hashes.SHA256())
     )
     directory = tempfile.mkdtemp(prefix="fake-fcm-tls-")
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
     files = {
         "ca": os.path.join(directory, "ca.pem"),
         "cert": os.path.join(directory, "fcm.pem"),
