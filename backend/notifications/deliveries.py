@@ -75,12 +75,29 @@ def recipients_of(incident: Incident) -> set[int]:
     return users
 
 
-class StatusTexts:
-    """Title/body per (language, is reporter), computed once per run."""
+# What the reporter and followers hear of: status changes and the unit's public replies.
+UPDATE_KINDS = (EventKind.STATUS, EventKind.COMMENT)
+REPLY_CHARS = 160  # a reply is quoted up to this length; the app shows the whole text
 
-    def __init__(self, incident: Incident, to_status: str) -> None:
+
+def update_event(event_id: int) -> IncidentEvent | None:
+    """The public update `event_id` with its incident and reporter, or None (an internal
+    entry is never sent, whatever asked for it)."""
+    return (
+        IncidentEvent.objects.select_related("incident__reporter")
+        .filter(pk=event_id, kind__in=UPDATE_KINDS, is_internal=False)
+        .first()
+    )
+
+
+class StatusTexts:
+    """Title/body of an update per (language, is reporter), computed once per run: a status
+    change, or the unit's public reply (quoted)."""
+
+    def __init__(self, incident: Incident, event: IncidentEvent) -> None:
         self.incident = incident
-        self.to_status = to_status
+        self.to_status = event.to_status
+        self.reply = event.note if event.kind == EventKind.COMMENT else ""
         self._cache: dict[tuple[str, bool], tuple[str, str]] = {}
 
     def __call__(self, language: str, is_reporter: bool) -> tuple[str, str]:
@@ -92,6 +109,9 @@ class StatusTexts:
 
     def _render(self, is_reporter: bool) -> tuple[str, str]:
         title = _("Phản ánh %(reference)s") % {"reference": self.incident.reference}
+        if self.reply:
+            text = self.reply if len(self.reply) <= REPLY_CHARS else self.reply[:REPLY_CHARS] + "…"
+            return title, _("Cơ quan xử lý trả lời: %(text)s") % {"text": text}
         status = str(Status(self.to_status).label)
         if self.to_status == Status.NEW and is_reporter:
             body = _("Chúng tôi đã nhận phản ánh của bạn.")
@@ -106,14 +126,6 @@ class StatusTexts:
         return title, body
 
 
-def _status_event(event_id: int) -> IncidentEvent | None:
-    return (
-        IncidentEvent.objects.select_related("incident")
-        .filter(pk=event_id, kind=EventKind.STATUS)
-        .first()
-    )
-
-
 def _pending(event: IncidentEvent) -> QuerySet[Delivery]:
     return Delivery.objects.filter(event=event, channel=Channel.PUSH, status=DeliveryStatus.PENDING)
 
@@ -122,7 +134,7 @@ def push_status_change(*, event_id: int) -> PushRun:
     """Create the push deliveries of status event `event_id` and send the pending ones, or
     split them into batch jobs if there are more than FCM_JOB_DELIVERIES."""
     run = PushRun()
-    event = _status_event(event_id)
+    event = update_event(event_id)
     if event is None:  # the incident was deleted since: nothing to tell anyone
         return run
     incident = event.incident
@@ -152,7 +164,7 @@ def push_batch_send(*, event_id: int, first_id: int, last_id: int) -> PushRun:
     """Send the pending push deliveries of status event `event_id` with ids in
     [first_id, last_id] (one job's share of a large fan-out)."""
     run = PushRun()
-    event = _status_event(event_id)
+    event = update_event(event_id)
     if event is None:
         return run
     pending = _pending(event).filter(pk__gte=first_id, pk__lte=last_id)
@@ -194,7 +206,7 @@ class _Sender:
 
     def __init__(self, event: IncidentEvent, incident: Incident, run: PushRun) -> None:
         self.event, self.incident, self.run = event, incident, run
-        self.texts = StatusTexts(incident, event.to_status)
+        self.texts = StatusTexts(incident, event)
 
     def send(self, pending: QuerySet[Delivery]) -> None:
         last_id = 0
@@ -218,7 +230,7 @@ class _Sender:
 
 def _payload(event: IncidentEvent, incident: Incident) -> dict[str, str]:
     return {
-        "type": "report_status",
+        "type": "report_status" if event.kind == EventKind.STATUS else "report_reply",
         "report_id": str(incident.pk),
         "reference": incident.reference,
         "status": event.to_status,

@@ -16,9 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.incidents.models import EventKind, IncidentEvent
-
-from .deliveries import StatusTexts, deliveries_create
+from .deliveries import StatusTexts, deliveries_create, update_event
 from .models import Channel, Delivery, DeliveryStatus, Device
 from .notices import TRANSIENT, SendRun, deliver
 
@@ -27,11 +25,7 @@ def fallback_status_change(*, event_id: int) -> SendRun:
     """Create and send the SMS/e-mail deliveries of status event `event_id`, if its reporter
     has no active device."""
     run = SendRun()
-    event = (
-        IncidentEvent.objects.select_related("incident__reporter")
-        .filter(pk=event_id, kind=EventKind.STATUS)
-        .first()
-    )
+    event = update_event(event_id)
     if event is None or event.incident.reporter is None:
         return run
     incident, reporter = event.incident, event.incident.reporter
@@ -48,7 +42,7 @@ def fallback_status_change(*, event_id: int) -> SendRun:
         for channel, address in addresses.items():
             if address and wanted[channel]:
                 deliveries_create(event.pk, [reporter.pk], channel, now)
-    title, body = StatusTexts(incident, event.to_status)(reporter.language or "vi", True)
+    title, body = StatusTexts(incident, event)(reporter.language or "vi", True)
     texts = {
         Channel.SMS: {"body": f"[1022] {title}: {body}"},
         Channel.EMAIL: {"subject": f"[1022] {title}", "body": body},

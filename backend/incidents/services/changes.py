@@ -81,8 +81,11 @@ def history_entry(incident: Incident, actor: Any, kind: str, **fields: Any) -> I
 
 
 def notifies_reporter(event: IncidentEvent) -> bool:
-    """Which history entries the reporter and followers are told of."""
-    return event.kind == EventKind.STATUS
+    """Which history entries the reporter and followers are told of: status changes and the
+    unit's public replies; an internal entry never."""
+    if event.is_internal:
+        return False
+    return event.kind in (EventKind.STATUS, EventKind.COMMENT)
 
 
 def incident_change(
