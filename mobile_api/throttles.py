@@ -6,10 +6,11 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+
+from backend.common.throttles import ClientRateThrottle
 
 
-class MobileThrottle(SimpleRateThrottle):
+class MobileThrottle(ClientRateThrottle):
     scope = "default"
 
     def get_rate(self) -> str:

@@ -10,10 +10,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
 
 from backend.accounts.api_keys import api_client_for_key
 from backend.accounts.models import ApiClient
+from backend.common.throttles import ClientRateThrottle
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -37,7 +37,7 @@ class HasApiKey(BasePermission):
         return request.method != "POST" or isinstance(request.auth, ApiClient)
 
 
-class ApiKeyThrottle(SimpleRateThrottle):
+class ApiKeyThrottle(ClientRateThrottle):
     """Per key at the client's own rate; without a key per client IP (OPEN311_ANONYMOUS_RATE)."""
 
     scope = "open311"

@@ -263,3 +263,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tổng đài 1022 <no-reply@
 # procrastinate workers remember each failed job's last exception (manage.py jobs_failed): the
 # app is configured by a dotted path, so settings import no project module.
 PROCRASTINATE_ON_APP_READY = "backend.notifications.job_errors.on_app_ready"
+
+# Client addresses (backend/common/client_address.py): X-Forwarded-For is believed only from
+# these proxies — addresses or CIDR networks of the load balancer / TLS proxy in front of the
+# web processes. Empty (the default): the socket's address, whatever the headers say.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])

@@ -15,10 +15,11 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from backend.common.periods import Period, months_from, period_from
+from backend.common.throttles import ClientAddressIdent
 from backend.incidents.selectors.public_stats import city_totals, city_trend, statistics_by
 
 
-class PublicThrottle(AnonRateThrottle):
+class PublicThrottle(ClientAddressIdent, AnonRateThrottle):
     rate = "600/hour"
 
 
