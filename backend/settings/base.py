@@ -268,3 +268,33 @@ PROCRASTINATE_ON_APP_READY = "backend.notifications.job_errors.on_app_ready"
 # these proxies — addresses or CIDR networks of the load balancer / TLS proxy in front of the
 # web processes. Empty (the default): the socket's address, whatever the headers say.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Caches: throttle counters (and the sign-in lockouts) must be shared by every web process on
+# every machine, or each process counts on its own and a limit is N times looser. Default: Django's
+# DatabaseCache in PostgreSQL (table `hotline_cache`, created by migration common.0001), so the
+# embedded set-up needs no other server. CACHE_URL=redis://host:6379/0 (or rediss://) uses Redis
+# instead. CACHE_KEY_PREFIX separates deployments sharing one Redis.
+CACHE_URL = env_str("CACHE_URL", "")
+_CACHE_OPTIONS = {"KEY_PREFIX": env_str("CACHE_KEY_PREFIX", ""), "TIMEOUT": 3600}
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            **_CACHE_OPTIONS,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "hotline_cache",
+            **_CACHE_OPTIONS,
+            # expired rows are deleted when the table passes MAX_ENTRIES; then 1/CULL_FREQUENCY
+            # of the live ones too — keep it well above the callers counted in an hour
+            "OPTIONS": {
+                "MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 200_000),
+                "CULL_FREQUENCY": 10,
+            },
+        }
+    }
