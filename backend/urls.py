@@ -6,11 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.health import healthz
 from backend.staff import pages as staff_pages
+from backend.staff import sign_in as staff_sign_in
 
 urlpatterns = [
     # the front door is the staff map; anonymous visitors are sent to the sign-in page
     path("", staff_pages.map_page, name="staff-map"),
-    path("login/", staff_pages.StaffLoginView.as_view(), name="staff-login"),
+    path("login/", staff_sign_in.StaffLoginView.as_view(), name="staff-login"),
+    path("login/code/", staff_sign_in.sign_in_code, name="staff-sign-in-code"),
+    path("login/two-factor/", staff_sign_in.two_factor_setup, name="staff-two-factor-setup"),
+    path("admin/login/", staff_sign_in.admin_login),
     path("logout/", staff_pages.StaffLogoutView.as_view(), name="staff-logout"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

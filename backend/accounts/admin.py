@@ -4,10 +4,12 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .api_keys import api_client_create, api_client_revoke, api_client_rotate
-from .models import ApiClient, User
+from .models import ApiClient, SignInEvent, SignInLockout, User
+from .sign_in_guard import sign_in_lockout_lift
 
 
 @admin.register(User)
@@ -57,3 +59,56 @@ class ApiClientAdmin(admin.ModelAdmin):
         for client in queryset:
             issued = api_client_rotate(client=client)
             self._show_key(request, f"{client.name}: {issued.key}")
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The staff sign-in audit log: read-only."""
+
+    list_display = ("at", "username", "user", "address", "outcome", "second_factor")
+    list_filter = ("outcome", "second_factor", "at")
+    search_fields = ("username", "address")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ActiveLockoutFilter(admin.SimpleListFilter):
+    title = _("trạng thái")
+    parameter_name = "active"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return [("1", _("Đang khoá"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[SignInLockout]) -> Any:
+        if self.value() == "1":
+            return queryset.filter(lifted_at__isnull=True, until__gt=timezone.now())
+        return queryset
+
+
+@admin.register(SignInLockout)
+class SignInLockoutAdmin(admin.ModelAdmin):
+    """Lockouts after repeated wrong passwords or codes; an admin can lift one early."""
+
+    list_display = ("kind", "value", "failures", "locked_at", "until", "lifted_at", "lifted_by")
+    list_filter = (ActiveLockoutFilter, "kind")
+    search_fields = ("value",)
+    readonly_fields = list_display
+    actions = ("lift",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Mở khoá đăng nhập đã chọn"))
+    def lift(self, request: HttpRequest, queryset: QuerySet[SignInLockout]) -> None:
+        for lockout in queryset:
+            sign_in_lockout_lift(lockout=lockout, by=request.user)
+        messages.success(request, _("Đã mở khoá."))

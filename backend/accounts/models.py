@@ -107,3 +107,74 @@ class ApiClient(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SignInEvent(models.Model):
+    """One staff sign-in attempt, kept for audit (append-only): who, from where, what happened."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Đăng nhập thành công")
+        FAILURE = "failure", _("Sai mật khẩu")
+        CODE_FAILURE = "code_failure", _("Sai mã xác thực hai lớp")
+        LOCKED = "locked", _("Bị từ chối do đang tạm khoá")
+
+    at = models.DateTimeField(_("lúc"), default=timezone.now, db_index=True)
+    username = models.CharField(_("tên đăng nhập đã nhập"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sign_in_events",
+        verbose_name=_("tài khoản"),
+    )
+    address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    outcome = models.CharField(_("kết quả"), max_length=16, choices=Outcome.choices)
+    second_factor = models.BooleanField(_("xác thực hai lớp"), default=False)
+    user_agent = models.CharField(_("trình duyệt"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt đăng nhập")
+        verbose_name_plural = _("nhật ký đăng nhập")
+        indexes = [
+            models.Index(fields=["username", "-at"], name="signin_username_at"),
+            models.Index(fields=["address", "-at"], name="signin_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.outcome} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignInLockout(models.Model):
+    """Sign-in refused for a username or an address until `until`, or until an admin lifts it."""
+
+    class Kind(models.TextChoices):
+        USERNAME = "username", _("Tên đăng nhập")
+        ADDRESS = "address", _("Địa chỉ IP")
+
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    value = models.CharField(_("giá trị"), max_length=150)
+    failures = models.PositiveIntegerField(_("số lần sai"), default=0)
+    locked_at = models.DateTimeField(_("khoá lúc"), default=timezone.now)
+    until = models.DateTimeField(_("khoá đến"))
+    lifted_at = models.DateTimeField(_("mở khoá lúc"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người mở khoá"),
+    )
+
+    class Meta:
+        verbose_name = _("khoá đăng nhập")
+        verbose_name_plural = _("khoá đăng nhập")
+        indexes = [models.Index(fields=["kind", "value", "-until"], name="lockout_key_until")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None and self.until > timezone.now()

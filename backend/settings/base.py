@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "procrastinate.contrib.django",
     "backend.common",
     "backend.accounts",
@@ -45,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "backend.staff.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -298,3 +302,15 @@ else:
             },
         }
     }
+
+# Staff sign-in (/login/, backend/accounts/sign_in_guard.py): failures per username and per
+# address within the window lock that username / address out (429 + Retry-After) until the
+# lockout ends or an admin lifts it (admin → Khoá đăng nhập). Every attempt is in the audit log.
+STAFF_SIGN_IN_MAX_FAILURES_PER_USERNAME = env_int("STAFF_SIGN_IN_MAX_FAILURES_PER_USERNAME", 5)
+STAFF_SIGN_IN_MAX_FAILURES_PER_ADDRESS = env_int("STAFF_SIGN_IN_MAX_FAILURES_PER_ADDRESS", 20)
+STAFF_SIGN_IN_WINDOW_SECONDS = env_int("STAFF_SIGN_IN_WINDOW_SECONDS", 15 * 60)
+STAFF_SIGN_IN_LOCKOUT_SECONDS = env_int("STAFF_SIGN_IN_LOCKOUT_SECONDS", 15 * 60)
+# TOTP two-factor (django-otp): roles that must use it (superusers count as admin); empty = optional
+# for everyone. Any staff member can enrol at /login/two-factor/.
+STAFF_2FA_REQUIRED_ROLES = env_list("STAFF_2FA_REQUIRED_ROLES", ["supervisor", "admin"])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Hotline 1022")

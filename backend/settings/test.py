@@ -21,3 +21,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # cache of every other environment is tested across two real web processes
 # (tests/common/test_shared_cache.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The second factor is switched on by the tests about it (tests/staff/test_sign_in*.py); the
+# others sign staff in with force_login or a password.
+STAFF_2FA_REQUIRED_ROLES = []

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import get_language
@@ -142,15 +142,6 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "staff/map.html",
         {"config": _config(request), "units": units, "statuses": Status.choices},
     )
-
-
-class StaffLoginView(auth_views.LoginView):
-    template_name = "staff/login.html"
-    redirect_authenticated_user = True
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        vietnamese_unless_chosen(request)
-        return super().dispatch(request, *args, **kwargs)
 
 
 class StaffLogoutView(auth_views.LogoutView):
