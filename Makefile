@@ -73,7 +73,8 @@ migrate: db
 	@$(PY) manage.py migrate -v 0
 
 seed: migrate
-	@$(PY) manage.py seed --demo
+	@$(PY) manage.py seed
+	@$(PY) manage.py seed_demo
 
 run: seed messages assets
 	@echo "==> http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl+C to stop"

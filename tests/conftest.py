@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
         call_command("seed", stdout=io.StringIO())
+        call_command("seed_demo", "--staff-only", stdout=io.StringIO())
     yield
 
 

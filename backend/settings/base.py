@@ -12,6 +12,9 @@ VAR_DIR = Path(env_str("HOTLINE_VAR_DIR", str(BASE_DIR / "var")))
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-dev-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# `manage.py seed_demo` (accounts with a published password) runs only where this is on:
+# development and tests, never production.
+DEMO_DATA_ALLOWED = False
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -20,3 +20,4 @@ DATABASES = {"default": database_from_url(_url)}
 # The demo accounts sign in with a password alone (`make run`); production requires TOTP for
 # supervisors and admins (base.py). STAFF_2FA_REQUIRED_ROLES=supervisor,admin tries it here.
 STAFF_2FA_REQUIRED_ROLES = env_list("STAFF_2FA_REQUIRED_ROLES", [])
+DEMO_DATA_ALLOWED = True  # manage.py seed_demo

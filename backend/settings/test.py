@@ -24,3 +24,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The second factor is switched on by the tests about it (tests/staff/test_sign_in*.py); the
 # others sign staff in with force_login or a password.
 STAFF_2FA_REQUIRED_ROLES = []
+DEMO_DATA_ALLOWED = True  # manage.py seed_demo

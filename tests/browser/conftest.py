@@ -49,7 +49,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
 
 
 def _seed() -> None:
-    call_command("seed", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    with open(os.devnull, "w") as quiet:
+        call_command("seed", stdout=quiet)
+        call_command("seed_demo", "--staff-only", stdout=quiet)
 
 
 @pytest.fixture(scope="package", autouse=True)

@@ -1,15 +1,18 @@
-"""Load reference and demo data; safe to run on every start (idempotent and fast)."""
+"""Load the reference data (boundaries, categories, units, routing, SLA): at every release.
+
+Idempotent and fast on a second run. Creates no accounts: demo staff and reports come from
+`seed_demo`, which refuses to run with production settings."""
 
 import datetime as dt
 import json
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from backend.units.models import Category
-from backend.units.seed import DEMO_PASSWORD, seed_demo_staff, seed_units
+from backend.units.seed import seed_units
 from geo.loaders import load_boundaries
 
 FIXTURES = settings.BASE_DIR / "fixtures"
@@ -23,12 +26,7 @@ HCMC_SET: dict[str, Any] = {
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu nền và dữ liệu mẫu / Load reference and demo data (idempotent)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--demo", action="store_true", help="also demo incidents (make run; not for tests)"
-        )
+    help = "Nạp dữ liệu nền / Load the reference data (idempotent; no accounts)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("==> seed: HCMC boundaries")
@@ -41,16 +39,6 @@ class Command(BaseCommand):
             f"    {units['units']} units ({units['created']} new), "
             f"{units['rules']} new routing rules, {units['sla']} new SLA policies"
         )
-        staff = seed_demo_staff()
-        names = ", ".join(u for u, _ in staff)
-        self.stdout.write(f"    demo staff (password {DEMO_PASSWORD!r}): {names}")
-        if options["demo"]:
-            from backend.incidents.demo import seed_demo_incidents
-
-            made = seed_demo_incidents()
-            self.stdout.write(
-                f"    {made} demo incidents" if made else "    demo incidents: present"
-            )
 
     @transaction.atomic
     def seed_categories(self) -> int:
