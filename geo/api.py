@@ -6,12 +6,15 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common.errors import DomainError
+from backend.common.schema import errors
 
 from .locate import AreaInfo, locate
 from .points import InvalidCoordinates, OutsideServiceArea, parse_coordinate, point_from
@@ -40,6 +43,25 @@ def area_payload(area: AreaInfo) -> dict[str, Any]:
     }
 
 
+class ParentAreaOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+
+
+class AreaOut(serializers.Serializer):
+    """`area_payload`'s shape, for the API schema."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField(allow_blank=True)
+    name_ascii = serializers.CharField(allow_blank=True)
+    level = serializers.CharField()
+    former_district = serializers.CharField(allow_blank=True)
+    full_name = serializers.CharField()
+    parent = ParentAreaOut(allow_null=True)
+
+
 class LocateView(APIView):
     authentication_classes: list[type] = []
 
@@ -49,6 +71,8 @@ class LocateView(APIView):
             OpenApiParameter("lat", float, required=True),
             OpenApiParameter("lon", float, required=True),
         ],
+        responses={200: AreaOut, **errors(400, 404)},
+        tags=["geo"],
     )
     def get(self, request: Request) -> Response:
         point = point_from(request.query_params)
@@ -65,6 +89,13 @@ class WardsView(APIView):
     @extend_schema(
         summary="Ranh giới phường/xã (GeoJSON) — ward boundaries",
         parameters=[OpenApiParameter("tolerance", float, description="degrees, 0–0.01")],
+        responses={
+            (200, "application/geo+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="FeatureCollection of the wards valid today"
+            ),
+            **errors(400),
+        },
+        tags=["geo"],
     )
     def get(self, request: Request) -> HttpResponse:
         raw = request.query_params.get("tolerance", "0.0001")

@@ -122,6 +122,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"IncidentStatusEnum": "backend.incidents.models.Status"},
 }
 
 # Debian 12 ships GDAL 3.6, older than Django 6.1 supports officially (gis.W001).

@@ -6,14 +6,17 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.common.schema import errors
 from backend.incidents.models import Incident
 from backend.incidents.selectors.staff import incidents_visible_to
 from backend.incidents.services import handling, resolution, workflow
 from backend.units.models import Category, Unit
 
+from . import schema as sch
 from . import serializers as s
 from .views import StaffView, detail_response, validated, visible_incident
 
@@ -26,6 +29,12 @@ def _get(model: type[Any], pk: int, field: str) -> Any:
 
 
 class TransitionView(StaffView):
+    @extend_schema(
+        request=s.TransitionSerializer,
+        responses={200: sch.StaffIncidentDetailOut, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Chuyển trạng thái — move the incident to another status",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = validated(s.TransitionSerializer, request.data).validated_data
         workflow.incident_transition(
@@ -40,6 +49,12 @@ class TransitionView(StaffView):
 
 
 class AssignView(StaffView):
+    @extend_schema(
+        request=s.AssignSerializer,
+        responses={200: sch.StaffIncidentDetailOut, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Phân công — assign a handler",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = validated(s.AssignSerializer, request.data).validated_data
         handling.incident_assign(
@@ -54,6 +69,12 @@ class AssignView(StaffView):
 
 
 class TransferView(StaffView):
+    @extend_schema(
+        request=s.TransferSerializer,
+        responses={200: sch.DETAIL_OR_GONE, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Chuyển đơn vị — transfer to another unit",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = validated(s.TransferSerializer, request.data).validated_data
         incident = visible_incident(request, pk)
@@ -77,6 +98,12 @@ def _detail_or_gone(request: Request, pk: int) -> Response:
 
 
 class MergeView(StaffView):
+    @extend_schema(
+        request=s.MergeSerializer,
+        responses={200: sch.StaffIncidentDetailOut, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Gộp — close as a duplicate of another incident",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = validated(s.MergeSerializer, request.data).validated_data
         incident = visible_incident(request, pk)
@@ -96,6 +123,12 @@ class MergeView(StaffView):
 
 
 class CategoryView(StaffView):
+    @extend_schema(
+        request=s.CategorySerializer,
+        responses={200: sch.DETAIL_OR_GONE, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Đổi lĩnh vực — change the category (re-routes)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = validated(s.CategorySerializer, request.data).validated_data
         handling.incident_change_category(
@@ -109,6 +142,12 @@ class CategoryView(StaffView):
 
 
 class LocationView(StaffView):
+    @extend_schema(
+        request=s.LocationSerializer,
+        responses={200: sch.DETAIL_OR_GONE, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Đổi vị trí — move the point (re-locates the ward)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = validated(s.LocationSerializer, request.data).validated_data
         handling.incident_change_location(
@@ -122,6 +161,12 @@ class LocationView(StaffView):
 
 
 class CommentView(StaffView):
+    @extend_schema(
+        request=s.TextSerializer,
+        responses={201: sch.StaffIncidentDetailOut, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Trả lời người dân hoặc ghi chú nội bộ — reply or internal note",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = validated(s.TextSerializer, request.data).validated_data
         handling.incident_comment(
@@ -134,6 +179,12 @@ class CommentView(StaffView):
 
 
 class DirectionView(StaffView):
+    @extend_schema(
+        request=s.TextSerializer,
+        responses={201: sch.StaffIncidentDetailOut, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Chỉ đạo — a leader's direction",
+    )
     def post(self, request: Request, pk: int) -> Response:
         data = validated(s.TextSerializer, request.data).validated_data
         handling.incident_add_direction(
@@ -143,6 +194,12 @@ class DirectionView(StaffView):
 
 
 class DirectionAnswerView(StaffView):
+    @extend_schema(
+        request=s.TextSerializer,
+        responses={201: sch.StaffIncidentDetailOut, **errors(400, 403, 404, 409)},
+        tags=["staff: actions"],
+        summary="Trả lời chỉ đạo — answer a direction",
+    )
     def post(self, request: Request, pk: int, direction_id: int) -> Response:
         data = validated(s.TextSerializer, request.data).validated_data
         handling.incident_answer_direction(
@@ -155,6 +212,12 @@ class DirectionAnswerView(StaffView):
 
 
 class ResolutionPhotoView(StaffView):
+    @extend_schema(
+        request=s.PhotoUploadSerializer,
+        responses={201: sch.StaffIncidentDetailOut, **errors(400, 403, 404, 409, 413)},
+        tags=["staff: actions"],
+        summary="Ảnh kết quả — add a result photo (multipart `photo`)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         upload = validated(s.PhotoUploadSerializer, request.data).validated_data["photo"]
         resolution.incident_add_resolution_photo(

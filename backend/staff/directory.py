@@ -5,18 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.common.periods import period_from
+from backend.common.schema import errors
 from backend.incidents.selectors.staff import late_rate_by_unit, overdue_count_by_unit
 from backend.units.models import Unit
 from backend.units.selectors import staff_scope, unit_members, units_visible_to
 
+from . import schema as sch
 from .views import StaffView
 
 
 class MeView(StaffView):
+    @extend_schema(
+        responses={200: sch.StaffMeOut, **errors(403)},
+        tags=["staff: directory"],
+        summary="Tôi là ai — roles and units in scope",
+    )
     def get(self, request: Request) -> Response:
         scope = staff_scope(request.user)
         user: Any = request.user
@@ -33,6 +41,11 @@ class MeView(StaffView):
 
 
 class UnitListView(StaffView):
+    @extend_schema(
+        responses={200: sch.StaffUnitOut(many=True), **errors(403)},
+        tags=["staff: directory"],
+        summary="Đơn vị — every active unit",
+    )
     def get(self, request: Request) -> Response:
         """Every active unit (any of them can receive a transfer); `in_scope` marks your own."""
         scope = staff_scope(request.user)
@@ -53,6 +66,11 @@ class UnitListView(StaffView):
 
 
 class UnitMembersView(StaffView):
+    @extend_schema(
+        responses={200: sch.StaffMemberOut(many=True), **errors(403, 404)},
+        tags=["staff: directory"],
+        summary="Cán bộ của đơn vị — members of a unit in scope",
+    )
     def get(self, request: Request, pk: int) -> Response:
         unit = units_visible_to(request.user).filter(pk=pk).first()
         if unit is None:
@@ -69,6 +87,11 @@ class UnitMembersView(StaffView):
 
 
 class OverdueView(StaffView):
+    @extend_schema(
+        responses={200: sch.StaffOverdueOut, **errors(403)},
+        tags=["staff: statistics"],
+        summary="Quá hạn theo đơn vị — open incidents past their deadline",
+    )
     def get(self, request: Request) -> Response:
         counts = overdue_count_by_unit(user=request.user)
         return Response(
@@ -82,6 +105,12 @@ class OverdueView(StaffView):
 
 
 class LateRateView(StaffView):
+    @extend_schema(
+        parameters=[sch.PERIOD],
+        responses={200: sch.StaffLateRateOut, **errors(400, 403)},
+        tags=["staff: statistics"],
+        summary="Tỉ lệ trễ hạn theo quý — late rate per unit",
+    )
     def get(self, request: Request) -> Response:
         period = period_from({"period": request.query_params.get("period")})
         rows = late_rate_by_unit(user=request.user, start=period.start, end=period.end)

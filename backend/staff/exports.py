@@ -10,12 +10,17 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
+from backend.common.schema import errors
 from backend.incidents.selectors.staff import incident_list
 
+from . import schema as sch
 from . import serializers as s
 from .views import StaffView, validated
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 COLUMNS = [
     ("reference", "reference"),
@@ -50,6 +55,16 @@ def _filename(ext: str) -> str:
 
 
 class CsvExportView(StaffView):
+    @extend_schema(
+        operation_id="staff_incidents_csv",
+        parameters=[sch.FilterSerializer],
+        responses={
+            (200, "text/csv"): sch.file_response("text/csv", "CSV export of the filter"),
+            **errors(400, 403),
+        },
+        tags=["staff: incidents"],
+        summary="Xuất CSV — export the filtered list",
+    )
     def get(self, request: Request) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
@@ -61,6 +76,16 @@ class CsvExportView(StaffView):
 
 
 class XlsxExportView(StaffView):
+    @extend_schema(
+        operation_id="staff_incidents_xlsx",
+        parameters=[sch.FilterSerializer],
+        responses={
+            (200, XLSX): sch.file_response(XLSX, "Excel export of the filter"),
+            **errors(400, 403),
+        },
+        tags=["staff: incidents"],
+        summary="Xuất Excel — export the filtered list",
+    )
     def get(self, request: Request) -> HttpResponse:
         from openpyxl import Workbook
 
@@ -74,7 +99,7 @@ class XlsxExportView(StaffView):
         book.save(out)
         response = HttpResponse(
             out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX,
         )
         response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
         return response

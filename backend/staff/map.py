@@ -17,12 +17,14 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.common.periods import period_from
+from backend.common.schema import errors
 from backend.incidents.models import Incident, open_q, overdue_q
 from backend.incidents.selectors import map_rows
 from backend.incidents.selectors.staff import (
@@ -36,6 +38,7 @@ from backend.units.selectors import staff_scope
 from geo import tiles
 
 from . import map_tokens
+from . import schema as sch
 from . import serializers as s
 from .views import StaffView, validated
 
@@ -88,6 +91,18 @@ class IncidentTileView(StaffView):
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
+    @extend_schema(
+        operation_id="staff_tile",
+        parameters=[sch.FilterSerializer],
+        responses={
+            (200, MVT_MEDIA_TYPE): sch.file_response(
+                MVT_MEDIA_TYPE, "Mapbox Vector Tile, layer `incidents`"
+            ),
+            **errors(400, 403, 404),
+        },
+        tags=["staff: map"],
+        summary="Ô bản đồ vector — incidents as a vector tile",
+    )
     def get(self, request: Request, z: int, x: int, y: int) -> HttpResponse:
         try:
             tiles.tile_bounds(z, x, y)
@@ -208,6 +223,11 @@ incident_tile.initkwargs = {}  # type: ignore[attr-defined]
 class MapTokenView(StaffView):
     """GET map/token — a fresh map token for the tiles (`X-Map-Token`, see map_tokens)."""
 
+    @extend_schema(
+        responses={200: sch.StaffMapTokenOut, **errors(403)},
+        tags=["staff: map"],
+        summary="Mã bản đồ — a signed token for the tiles",
+    )
     def get(self, request: Request) -> Response:
         response = Response(map_tokens.issue(request.user))
         response["Cache-Control"] = "no-store"
@@ -217,6 +237,11 @@ class MapTokenView(StaffView):
 class SummaryView(StaffView):
     """GET stats/summary — the map's stats strip for everything in the caller's scope."""
 
+    @extend_schema(
+        responses={200: sch.StaffSummaryOut, **errors(403)},
+        tags=["staff: statistics"],
+        summary="Số liệu tóm tắt — the map's stats strip",
+    )
     def get(self, request: Request) -> Response:
         now = timezone.now()
         visible = incidents_visible_to(request.user)
@@ -249,6 +274,11 @@ class SummaryView(StaffView):
 class ReporterView(StaffView):
     """GET incidents/{id}/reporter — name and phone of the reporter, for roles that call back."""
 
+    @extend_schema(
+        responses={200: sch.StaffReporterOut, **errors(403, 404)},
+        tags=["staff: incidents"],
+        summary="Người phản ánh — reporter's name and phone (contact roles)",
+    )
     def get(self, request: Request, pk: int) -> Response:
         incident = (
             incidents_visible_to(request.user).select_related("reporter").filter(pk=pk).first()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.incidents.models import EventKind, Incident, Status
@@ -14,6 +15,7 @@ from backend.incidents.selectors.staff import IncidentFilters
 from geo.points import point_from
 
 
+@extend_schema_field({"type": "string", "description": "ids, comma-separated: `1,2,3`"})
 class IntListField(serializers.Field):
     """`1,2,3` or repeated query parameters → [1, 2, 3]."""
 

@@ -7,15 +7,18 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.schema import errors
 from backend.incidents.models import Incident
 from backend.incidents.selectors.staff import incident_detail, incident_list, incidents_visible_to
 from backend.incidents.services.workflow import allowed_moves
 from backend.units.selectors import staff_scope
 
+from . import schema as sch
 from . import serializers as s
 from .permissions import AUTHENTICATION, PERMISSIONS
 
@@ -83,6 +86,13 @@ def paginate(request: Request, queryset: Any) -> tuple[list[Any], dict[str, Any]
 
 
 class IncidentListView(StaffView):
+    @extend_schema(
+        operation_id="staff_incidents_list",
+        parameters=sch.PAGE_PARAMETERS,
+        responses={200: sch.StaffIncidentPageOut, **errors(400, 403)},
+        tags=["staff: incidents"],
+        summary="Danh sách phản ánh — incidents in your scope, newest first",
+    )
     def get(self, request: Request) -> Response:
         filters = validated(s.FilterSerializer, request.query_params).to_filters()
         rows, meta = paginate(request, incident_list(user=request.user, filters=filters))
@@ -93,6 +103,16 @@ class IncidentListView(StaffView):
 class IncidentGeoJSONView(StaffView):
     """The same list as GeoJSON features for the map (bbox + filters, paged)."""
 
+    @extend_schema(
+        operation_id="staff_incidents_geojson",
+        parameters=sch.PAGE_PARAMETERS,
+        responses={
+            (200, "application/geo+json"): sch.StaffFeatureCollectionOut,
+            **errors(400, 403),
+        },
+        tags=["staff: incidents"],
+        summary="Danh sách dạng GeoJSON — the list as a FeatureCollection",
+    )
     def get(self, request: Request) -> Response:
         filters = validated(s.FilterSerializer, request.query_params).to_filters()
         rows, meta = paginate(request, incident_list(user=request.user, filters=filters))
@@ -117,5 +137,11 @@ class IncidentGeoJSONView(StaffView):
 
 
 class IncidentDetailView(StaffView):
+    @extend_schema(
+        operation_id="staff_incident_retrieve",
+        responses={200: sch.StaffIncidentDetailOut, **errors(403, 404)},
+        tags=["staff: incidents"],
+        summary="Chi tiết phản ánh — one incident with history and directions",
+    )
     def get(self, request: Request, pk: int) -> Response:
         return detail_response(request, pk)

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -15,8 +16,11 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from backend.common.periods import Period, months_from, period_from
+from backend.common.schema import errors
 from backend.common.throttles import ClientAddressIdent
 from backend.incidents.selectors.public_stats import city_totals, city_trend, statistics_by
+
+from .schema import STATISTICS_PARAMETERS, TREND_PARAMETERS, StatisticsOut, TrendOut
 
 
 class PublicThrottle(ClientAddressIdent, AnonRateThrottle):
@@ -36,6 +40,12 @@ def _period(period: Period) -> dict[str, Any]:
 class StatisticsView(PublicView):
     """GET ?group=unit|ward&period=2026Q1 (or from/to): the city and each unit or ward."""
 
+    @extend_schema(
+        summary="Thống kê công khai — the city and each unit or ward in a period",
+        parameters=STATISTICS_PARAMETERS,
+        responses={200: StatisticsOut, **errors(400, 429)},
+        tags=["public: statistics"],
+    )
     def get(self, request: Request) -> Response:
         group = request.query_params.get("group", "unit")
         if group not in ("unit", "ward"):
@@ -53,6 +63,12 @@ class StatisticsView(PublicView):
 class TrendView(PublicView):
     """GET ?from=2025-11&to=2026-10: the city month by month (default the last 12 months)."""
 
+    @extend_schema(
+        summary="Xu hướng theo tháng — the city month by month",
+        parameters=TREND_PARAMETERS,
+        responses={200: TrendOut, **errors(400, 429)},
+        tags=["public: statistics"],
+    )
     def get(self, request: Request) -> Response:
         first, last = months_from(request.query_params)
         return Response({"months": city_trend(first=first, last=last)})
