@@ -41,7 +41,7 @@ class ReportIn(serializers.Serializer):
     lat = serializers.CharField(required=False, allow_blank=True, help_text="WGS84, e.g. 10.7769")
     lon = serializers.CharField(required=False, allow_blank=True, help_text="WGS84, e.g. 106.7009")
     photos = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=False),
+        child=serializers.FileField(allow_empty_file=True),  # empty: `photo_empty`
         max_length=5,
         required=False,
         default=list,

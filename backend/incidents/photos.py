@@ -3,7 +3,9 @@
 The phone sends whatever its camera or gallery produced (JPEG, PNG, WebP, HEIC from iPhones).
 Nothing of the original is stored: the display copy (≤ PHOTO_DISPLAY_MAX px) and the thumbnail
 are fresh JPEG encodes of the pixels only, so no EXIF (GPS!), XMP, ICC profile or comment can
-leak. GPS and capture time are read from EXIF first and kept on the incident for staff.
+leak. GPS and capture time are read from EXIF first and kept on the incident for staff. Pixels
+in a wide-gamut profile (Display P3 from iPhones, Adobe RGB) are converted to sRGB before the
+profile is dropped; 16-bit greyscale is scaled to 8 bits, not clipped.
 
 Limits are checked on the header before any pixel is decoded (bytes, then width × height), so
 a decompression bomb costs a header parse. JPEGs are decoded with DCT scaling (`draft`), which
@@ -24,7 +26,7 @@ from zoneinfo import ZoneInfo
 import pillow_heif
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from backend.common.errors import DomainError
 from backend.common.uploads import uploaded_sha256
@@ -173,15 +175,59 @@ def taken_at_from_exif(exif: Image.Exif) -> dt.datetime | None:
         return None
 
 
+# 16-bit (and 32-bit integer) greyscale, e.g. 16-bit PNGs: Pillow's convert("RGB") clips every
+# value above 255 to white, so the values are scaled into 0–255 first.
+HIGH_BIT_DEPTH_MODES = {"I;16": 65535, "I;16L": 65535, "I;16B": 65535, "I;16N": 65535, "I": 65535}
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _scaled_to_8_bits(im: Image.Image) -> Image.Image:
+    top = HIGH_BIT_DEPTH_MODES[im.mode]
+    wide = im if im.mode == "I" else im.convert("I")
+    return wide.point(lambda value: value * (255 / top)).convert("L")
+
+
 def _rgb(im: Image.Image) -> Image.Image:
     if im.mode == "RGB":
         return im
+    if im.mode in HIGH_BIT_DEPTH_MODES:
+        return _scaled_to_8_bits(im).convert("RGB")
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         rgba = im.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
     return im.convert("RGB")
+
+
+def _source_profile(icc: Any, mode: str) -> ImageCms.ImageCmsProfile | None:
+    """The embedded ICC profile when it is not sRGB (Display P3, Adobe RGB, …) and fits the
+    decoded pixels; None when there is nothing to convert or the profile is unusable."""
+    if not icc or mode != "RGB":
+        return None
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "srgb" in ImageCms.getProfileDescription(profile).lower().replace(" ", ""):
+            return None
+        if profile.profile.xcolor_space.strip() != "RGB":
+            return None
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError, AttributeError):
+        return None
+    return profile
+
+
+def _to_srgb(im: Image.Image, profile: ImageCms.ImageCmsProfile | None) -> Image.Image:
+    """Pixels from a wide-gamut profile to sRGB, before the profile is dropped with the rest of
+    the metadata: without it, viewers read the numbers as sRGB and colours come out dull."""
+    if profile is None:
+        return im
+    try:
+        converted = ImageCms.profileToProfile(
+            im, profile, SRGB, renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC
+        )
+    except ImageCms.PyCMSError:
+        return im  # a broken profile: keep the numbers as they are
+    return converted if converted is not None else im
 
 
 def _encode(im: Image.Image, quality: int) -> bytes:
@@ -214,6 +260,8 @@ def clean_photo(upload: IO[bytes]) -> CleanPhoto:
         im.load()
         display = _rgb(im)
         display.thumbnail((box, box), Image.Resampling.BICUBIC, reducing_gap=None)
+        # colour management on the reduced copy: the same result, fewer pixels to convert
+        display = _to_srgb(display, _source_profile(im.info.get("icc_profile"), display.mode))
         # Orientation after resizing: same result (square box), a quarter of the pixels to move.
         transpose = ORIENTATION_TRANSPOSE.get(_int(exif.get(TAG_ORIENTATION)))
         if transpose is not None:

@@ -188,7 +188,7 @@ class RequestIn(serializers.Serializer):
     description = serializers.CharField(max_length=4000)
     media_url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
     media = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=False),
+        child=serializers.FileField(allow_empty_file=True),  # empty: `photo_empty`
         required=False,
         default=list,
         max_length=5,

@@ -107,7 +107,7 @@ class TextSerializer(serializers.Serializer):
 
 
 class PhotoUploadSerializer(serializers.Serializer):
-    photo = serializers.FileField()
+    photo = serializers.FileField(allow_empty_file=True)  # empty: `photo_empty`
 
 
 def _ref(obj: Any, *names: str) -> dict[str, Any] | None:

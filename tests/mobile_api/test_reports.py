@@ -137,6 +137,7 @@ def test_heic_with_gps_locates_the_report(app: APIClient) -> None:
         (upload(png_bomb_bytes(), "bomb.png", "image/png"), "photo_too_many_pixels"),
         (upload(jpeg_bytes()[:2000]), "photo_corrupt"),
         (upload(b"not an image at all\n" * 10, "renamed.jpg"), "photo_unsupported"),
+        (upload(b"", "empty.jpg"), "photo_empty"),
     ],
 )
 def test_bad_photos_are_rejected_with_a_code_and_nothing_stored(
