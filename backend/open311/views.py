@@ -179,6 +179,9 @@ class UpdateListView(Open311View):
 
 
 class NotFoundView(Open311View):
+    def fmt(self) -> str:
+        return "xml" if self.request.path.endswith(".xml") else "json"
+
     def get(self, request: Request, **kwargs: Any) -> HttpResponse:
         raise Http404
 
