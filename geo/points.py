@@ -99,3 +99,12 @@ def point_from(
         code = "missing_coordinates" if len(missing) == len(details) else "invalid_coordinates"
         raise InvalidCoordinates(_("Tọa độ không hợp lệ."), code=code, details=details)
     return make_point(raw["lon"], raw["lat"], lon_name=lon)
+
+
+# Coordinates leave the APIs with 7 decimals (about 1 cm): what a GPS can tell, and no binary
+# floating-point tails such as 10.776200000000001.
+COORDINATE_DECIMALS = 7
+
+
+def coordinate_out(value: float) -> float:
+    return round(float(value), COORDINATE_DECIMALS)

@@ -12,9 +12,16 @@ from backend.accounts.services import phone_from
 from backend.incidents.models import Incident, IncidentPhoto, PhotoKind, Status
 from backend.notifications.models import Platform
 from backend.units.models import Category
-from geo.points import point_from
+from geo.points import coordinate_out, point_from
 
 # ---- input ---------------------------------------------------------------------------------
+
+
+class CoordinateField(serializers.FloatField):
+    """A coordinate out of the API: 7 decimals (geo.points.COORDINATE_DECIMALS)."""
+
+    def to_representation(self, value: Any) -> Any:
+        return coordinate_out(value)
 
 
 class PhoneIn(serializers.Serializer):
@@ -173,8 +180,8 @@ class RatingOut(serializers.Serializer):
 
 
 class ReportDetailOut(ReportSummaryOut):
-    lat = serializers.FloatField(source="location.y")
-    lon = serializers.FloatField(source="location.x")
+    lat = CoordinateField(source="location.y")
+    lon = CoordinateField(source="location.x")
     photos = serializers.SerializerMethodField()
     resolution_photos = serializers.SerializerMethodField()
     timeline = EventOut(many=True, source="public_events")

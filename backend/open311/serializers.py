@@ -25,6 +25,7 @@ from backend.incidents.models import (
 )
 from backend.incidents.selectors.public import public_text
 from backend.units.models import Category
+from geo.points import coordinate_out
 
 DATATYPES = {
     "text": "string",
@@ -113,8 +114,8 @@ def service_request(incident: Incident, request: Request, *, extended: bool) -> 
         "address": incident.address or None,
         "address_id": None,
         "zipcode": None,
-        "lat": round(incident.location.y, 6),
-        "long": round(incident.location.x, 6),
+        "lat": coordinate_out(incident.location.y),
+        "long": coordinate_out(incident.location.x),
         "media_url": _url(request, first) if first else None,
     }
     if extended:

@@ -19,11 +19,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.common.periods import period_from
+from backend.common.renderers import JSONRenderer
 from backend.common.schema import errors
 from backend.incidents.models import Incident, open_q, overdue_q
 from backend.incidents.selectors import map_rows

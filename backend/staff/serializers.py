@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from backend.incidents.models import EventKind, Incident, Status
 from backend.incidents.selectors.staff import IncidentFilters
-from geo.points import point_from
+from geo.points import coordinate_out, point_from
 
 
 @extend_schema_field({"type": "string", "description": "ids, comma-separated: `1,2,3`"})
@@ -123,7 +123,9 @@ def _person(user: Any) -> dict[str, Any] | None:
 
 
 def _lonlat(point: Any) -> dict[str, float] | None:
-    return None if point is None else {"lon": point.x, "lat": point.y}
+    if point is None:
+        return None
+    return {"lon": coordinate_out(point.x), "lat": coordinate_out(point.y)}
 
 
 def is_overdue(incident: Incident, now: Any = None) -> bool:
