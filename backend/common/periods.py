@@ -34,12 +34,29 @@ def _first_of(year: int, month: int) -> dt.date:
     return dt.date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
+def _date(raw: str) -> dt.date | None:
+    """YYYY-MM-DD → date; None when malformed or not a day of the calendar (2024-02-30)."""
+    try:
+        return parse_date(raw)
+    except ValueError:
+        return None
+
+
 def period_from(params: Any) -> Period:
-    """Default: the current quarter."""
+    """Default: the current quarter. A period that is not one: 400, never a silent default."""
+    try:
+        return _period_from(params)
+    except (ValueError, OverflowError):  # year 0 or past 9999
+        raise serializers.ValidationError(
+            {"period": [_("Cần YYYY, YYYYQn hoặc YYYY-MM.")]}
+        ) from None
+
+
+def _period_from(params: Any) -> Period:
     raw = str(params.get("period") or "").strip().upper()
     start_raw, end_raw = params.get("from"), params.get("to")
     if start_raw or end_raw:
-        start, end = parse_date(str(start_raw or "")), parse_date(str(end_raw or ""))
+        start, end = _date(str(start_raw or "")), _date(str(end_raw or ""))
         if start is None or end is None or end < start:
             raise serializers.ValidationError({"from": [_("Cần from và to (YYYY-MM-DD).")]})
         return Period(f"{start}…{end}", _midnight(start), _midnight(end + dt.timedelta(days=1)))
@@ -71,7 +88,7 @@ def months_from(params: Any) -> tuple[dt.date, dt.date]:
         raw = str(params.get(name) or "")
         if not raw:
             return default
-        day = parse_date(f"{raw}-01") if len(raw) == 7 else None
+        day = _date(f"{raw}-01") if len(raw) == 7 else None
         if day is None:
             raise serializers.ValidationError({name: [_("Cần YYYY-MM.")]})
         return day

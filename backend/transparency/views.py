@@ -78,7 +78,13 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     try:
         period = period_from(request.GET)
     except serializers.ValidationError:
-        period = period_from({})
+        # not a silent fallback: the page says the period was not understood, with a 400
+        return render(
+            request,
+            "transparency/period_invalid.html",
+            {"period": request.GET.get("period", "")},
+            status=400,
+        )
     # the trend: the twelve months up to the end of the chosen period
     first, last = months_from({"to": f"{period.last_day:%Y-%m}"})
     english = (get_language() or "vi").startswith("en")

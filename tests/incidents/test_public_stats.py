@@ -146,3 +146,24 @@ def test_statistics_page_query_budget(
 ) -> None:
     with django_assert_num_queries(5):  # city, units, wards, trend (2)
         assert api.get("/cong-khai/thong-ke", {"period": "2024Q1"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"period": "2024Q5"},
+        {"period": "0000"},
+        {"from": "2024-02-30", "to": "2024-03-01"},
+        {"from": "2024-01-01"},
+    ],
+)
+def test_an_invalid_period_is_a_400_on_the_page_and_the_api(api: APIClient, query: Any) -> None:
+    page = api.get("/cong-khai/thong-ke", query, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and "is not understood" in page.content.decode()
+    answer = api.get("/api/public/v1/stats", query)
+    assert answer.status_code == 400 and answer.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize("query", [{"from": "2024-13"}, {"to": "0000-01"}])
+def test_an_invalid_trend_range_is_a_400(api: APIClient, query: Any) -> None:
+    assert api.get("/api/public/v1/stats/trend", query).status_code == 400
