@@ -98,6 +98,7 @@ class CategoriesView(APIView):
 
 class ReportsView(ResidentView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    pagination_class = ReportPage  # the list's {count, next, previous, results} in the schema
 
     def get_throttles(self) -> list[BaseThrottle]:
         if self.request.method == "POST":
@@ -110,7 +111,7 @@ class ReportsView(ResidentView):
         tags=TAG,
     )
     def get(self, request: Request) -> Response:
-        paginator = ReportPage()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             reports_of(reporter_id=self.resident().pk), request, self
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -37,3 +38,67 @@ def errors(*statuses: int) -> dict[int, Any]:
         status: OpenApiResponse(ErrorSerializer, description=_MEANING.get(status, "error"))
         for status in statuses
     }
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, plus what every operation can answer besides success.
+
+    The refusals come from the view itself, so no operation can forget one: 400 when it reads
+    a body or query parameters, 401 for bearer-token operations, 403 for operations that need
+    a signed-in user (and the session's CSRF check), 404 when the path names an object, 429
+    when the view is throttled — each in the one error format. Views add their own (409, 422,
+    413) with `errors(...)`. Text inputs that the server refuses when blank carry
+    `minLength: 1` and a non-blank pattern, so a generated client cannot send "".
+    """
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        for key, response in responses.items():
+            if key >= "400" and "content" not in response:  # a description only: add the body
+                described = OpenApiResponse(ErrorSerializer, description=response["description"])
+                responses[key] = self._get_response_for_code(described, key)
+        for status in self._refusals():
+            key = str(status)
+            if key not in responses:
+                responses[key] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=_MEANING[status]), key
+                )
+        return responses
+
+    def _refusals(self) -> list[int]:
+        view = self.view
+        statuses = []
+        has_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer()
+        has_query = any(p.get("in") in ("query", "header") for p in self._get_parameters())
+        if has_body or has_query:
+            statuses.append(400)
+        authenticators = [a() for a in getattr(view, "authentication_classes", [])]
+        open_to_all = all(
+            p is permissions.AllowAny for p in getattr(view, "permission_classes", [])
+        )
+        if not open_to_all:
+            if any(a.authenticate_header(view.request) for a in authenticators):
+                statuses.append(401)
+            statuses.append(403)
+        if "{" in self.path:
+            statuses.append(404)
+        if getattr(view, "throttle_classes", None):
+            statuses.append(429)
+        return statuses
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and isinstance(schema, dict)
+            and isinstance(field, serializers.CharField)
+            and not isinstance(field, serializers.RegexField | serializers.ChoiceField)
+            and not field.allow_blank
+            and schema.get("type") == "string"
+        ):
+            schema.setdefault("minLength", 1)
+            if field.trim_whitespace:
+                schema.setdefault("pattern", r"\S")
+        return schema

@@ -105,7 +105,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("HOTLINE_MEDIA_ROOT", str(VAR_DIR / "media")))
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backend.common.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "backend.common.renderers.JSONRenderer",  # datetimes with the local offset

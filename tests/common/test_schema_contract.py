@@ -1,0 +1,77 @@
+"""The OpenAPI schema a mobile team generates its client from: shapes, refusals, no ambiguity."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(api: APIClient) -> dict[str, Any]:
+    return dict(api.get("/api/schema/", HTTP_ACCEPT="application/json").json())
+
+
+def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, op) for path, ops in schema["paths"].items() for method, op in ops.items()
+    ]
+
+
+def test_operation_ids_are_unique(schema: dict[str, Any]) -> None:
+    ids = Counter(op["operationId"] for _path, _method, op in operations(schema))
+    assert [name for name, n in ids.items() if n > 1] == []
+
+
+def test_every_refusal_is_in_the_error_format(schema: dict[str, Any]) -> None:
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, _method, op in operations(schema):
+        for status, response in op["responses"].items():
+            if status >= "400":
+                assert response["content"]["application/json"]["schema"] == error, (path, status)
+
+
+def test_refusals_follow_from_each_view(schema: dict[str, Any]) -> None:
+    paths = schema["paths"]
+    assert {"400", "401", "403", "404", "429"} <= set(
+        paths["/api/mobile/v1/reports/{id}/cancel"]["post"]["responses"]
+    )
+    assert "422" in paths["/api/mobile/v1/reports"]["post"]["responses"]
+    assert {"400", "403", "404", "409"} <= set(
+        paths["/api/staff/v1/incidents/{id}/transition"]["post"]["responses"]
+    )
+
+
+def test_the_staff_api_is_described(schema: dict[str, Any]) -> None:
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    incidents = paths["/api/staff/v1/incidents"]["get"]
+    names = {p["name"] for p in incidents["parameters"]}
+    assert {"status", "bbox", "page", "page_size", "q", "overdue"} <= names
+    assert "results" in components["StaffIncidentPageOut"]["properties"]
+    transition = paths["/api/staff/v1/incidents/{id}/transition"]["post"]
+    assert transition["requestBody"]["required"] is True
+    tile = paths["/api/staff/v1/tiles/{z}/{x}/{y}.mvt"]["get"]
+    assert {"mapToken": []} in tile["security"]
+    assert schema["components"]["securitySchemes"]["mapToken"]["name"] == "X-Map-Token"
+
+
+def test_my_reports_are_declared_paginated(schema: dict[str, Any]) -> None:
+    listed = schema["paths"]["/api/mobile/v1/reports"]["get"]
+    ref = listed["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert {"count", "next", "previous", "results"} <= set(page["properties"])
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [("PhoneIn", "phone"), ("SignInIn", "phone"), ("RefreshIn", "refresh"), ("DeviceIn", "token")],
+)
+def test_blank_text_is_refused_by_the_schema_too(
+    schema: dict[str, Any], component: str, field: str
+) -> None:
+    prop = schema["components"]["schemas"][component]["properties"][field]
+    assert prop["minLength"] == 1 and prop["pattern"] == r"\S"
