@@ -19,6 +19,7 @@ from backend.accounts.services import (
     token_refresh,
     token_revoke,
 )
+from backend.common.schema import errors
 
 from . import schema as _schema  # noqa: F401 — registers the bearer scheme
 from .serializers import OtpSentOut, PhoneIn, RefreshIn, SignInIn, TokensOut
@@ -89,7 +90,7 @@ class RefreshView(PublicView):
     @extend_schema(
         summary="Làm mới token — rotate the token pair",
         request=RefreshIn,
-        responses={200: TokensOut},
+        responses={200: TokensOut, **errors(401)},
         tags=["mobile: sign-in"],
     )
     def post(self, request: Request) -> Response:

@@ -125,7 +125,8 @@ class ReportsView(ResidentView):
         responses={
             201: ReportCreatedOut,
             200: OpenApiResponse(ReportCreatedOut, description="replay of the same key"),
-            400: OpenApiResponse(description="invalid / location_required / invalid_photo…"),
+            400: OpenApiResponse(description="invalid / location_required / photo_…"),
+            413: OpenApiResponse(description="photo_too_large"),
             422: OpenApiResponse(description="outside_service_area"),
         },
         tags=TAG,

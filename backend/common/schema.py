@@ -80,7 +80,8 @@ class AutoSchema(openapi.AutoSchema):
             if any(a.authenticate_header(view.request) for a in authenticators):
                 statuses.append(401)
             statuses.append(403)
-        if "{" in self.path:
+        paged = self.method == "GET" and getattr(view, "pagination_class", None)
+        if "{" in self.path or paged:  # an object named in the path, or a page past the end
             statuses.append(404)
         if getattr(view, "throttle_classes", None):
             statuses.append(429)

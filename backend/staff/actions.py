@@ -144,7 +144,7 @@ class CategoryView(StaffView):
 class LocationView(StaffView):
     @extend_schema(
         request=s.LocationSerializer,
-        responses={200: sch.DETAIL_OR_GONE, **errors(400, 403, 404, 409)},
+        responses={200: sch.DETAIL_OR_GONE, **errors(400, 403, 404, 409, 422)},
         tags=["staff: actions"],
         summary="Đổi vị trí — move the point (re-locates the ward)",
     )

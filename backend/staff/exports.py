@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
 from backend.common.schema import errors
-from backend.incidents.selectors.staff import incident_list
+from backend.incidents.selectors.staff import IncidentFilters, incident_list
 
 from . import schema as sch
 from . import serializers as s
@@ -38,8 +38,13 @@ COLUMNS = [
 ]
 
 
-def _rows(request: Request) -> Iterator[tuple[Any, ...]]:
-    filters = validated(s.FilterSerializer, request.query_params).to_filters()
+def _filters(request: Request) -> IncidentFilters:
+    """Validated before anything is written: a bad filter is a clean 400, no half-built file."""
+    filters: IncidentFilters = validated(s.FilterSerializer, request.query_params).to_filters()
+    return filters
+
+
+def _rows(request: Request, filters: IncidentFilters) -> Iterator[tuple[Any, ...]]:
     queryset = incident_list(user=request.user, filters=filters)
     rows = queryset.values_list(*(c[1] for c in COLUMNS))[: settings.HOTLINE_EXPORT_MAX_ROWS]
     tz = timezone.get_current_timezone()
@@ -66,12 +71,13 @@ class CsvExportView(StaffView):
         summary="Xuất CSV — export the filtered list",
     )
     def get(self, request: Request) -> HttpResponse:
+        filters = _filters(request)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
         response.write("\ufeff")  # BOM: Excel then reads the file as UTF-8
         writer = csv.writer(response)
         writer.writerow([c[0] for c in COLUMNS])
-        writer.writerows(_rows(request))
+        writer.writerows(_rows(request, filters))
         return response
 
 
@@ -89,7 +95,7 @@ class XlsxExportView(StaffView):
     def get(self, request: Request) -> HttpResponse:
         from openpyxl import Workbook
 
-        rows = _rows(request)
+        rows = _rows(request, _filters(request))
         book = Workbook(write_only=True)
         sheet = book.create_sheet("phan-anh")
         sheet.append([c[0] for c in COLUMNS])
