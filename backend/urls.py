@@ -30,4 +30,4 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "backend.not_found.not_found"
+handler404 = "backend.http_errors.not_found"

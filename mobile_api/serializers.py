@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from backend.accounts.services import phone_from
+from backend.common.fields import SlugLookupField
 from backend.incidents.models import Incident, IncidentPhoto, PhotoKind, Status
 from backend.notifications.models import Platform
 from backend.units.models import Category
@@ -40,9 +41,7 @@ class RefreshIn(serializers.Serializer):
 
 
 class ReportIn(serializers.Serializer):
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(is_active=True)
-    )
+    category = SlugLookupField(slug_field="code", queryset=Category.objects.filter(is_active=True))
     description = serializers.CharField(max_length=4000, trim_whitespace=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     lat = serializers.CharField(required=False, allow_blank=True, help_text="WGS84, e.g. 10.7769")

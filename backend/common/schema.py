@@ -53,17 +53,26 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
+        # a view with an error format of its own (Open311) names it: (serializer, media types)
+        shape, media_types = getattr(self.view, "schema_errors", (ErrorSerializer, None))
         for key, response in responses.items():
             if key >= "400" and "content" not in response:  # a description only: add the body
-                described = OpenApiResponse(ErrorSerializer, description=response["description"])
-                responses[key] = self._get_response_for_code(described, key)
+                described = OpenApiResponse(shape, description=response["description"])
+                responses[key] = self._get_response_for_code(described, key, media_types)
         for status in self._refusals():
             key = str(status)
             if key not in responses:
                 responses[key] = self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=_MEANING[status]), key
+                    OpenApiResponse(shape, description=_MEANING[status]), key, media_types
                 )
         return responses
+
+    def get_auth(self) -> list[dict[str, list[str]]]:
+        auth: list[dict[str, list[str]]] = super().get_auth()
+        reads_anonymous = getattr(self.view, "schema_anonymous_reads", False)
+        if reads_anonymous and self.method == "GET" and {} not in auth:
+            auth.append({})
+        return auth
 
     def _refusals(self) -> list[int]:
         view = self.view
@@ -103,3 +112,33 @@ class AutoSchema(openapi.AutoSchema):
             if field.trim_whitespace:
                 schema.setdefault("pattern", r"\S")
         return schema
+
+
+def document_healthz(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: /healthz is a plain Django view (no DRF, cheap for
+    the load balancer's probe), described here by hand."""
+    health = {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "error"]},
+            "database": {"type": "string", "description": "`ok`, or the first line of the error"},
+            "postgis": {"type": "string", "description": "PostGIS version, when up"},
+        },
+        "required": ["status", "database"],
+    }
+    result["paths"]["/healthz"] = {
+        "get": {
+            "operationId": "healthz",
+            "summary": "Kiểm tra sống — 200 only when PostgreSQL and PostGIS answer",
+            "tags": ["health"],
+            "security": [{}],
+            "responses": {
+                "200": {"description": "up", "content": {"application/json": {"schema": health}}},
+                "503": {
+                    "description": "the database does not answer",
+                    "content": {"application/json": {"schema": health}},
+                },
+            },
+        }
+    }
+    return result

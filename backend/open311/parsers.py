@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from backend.common.fields import SlugLookupField
 from backend.incidents.models import OPEN_STATUSES, Status
 from backend.incidents.selectors.public import PublicFilters
 from backend.units.models import Category
@@ -176,7 +177,7 @@ class RequestIn(serializers.Serializer):
     are accepted for compatibility but neither stored nor published."""
 
     jurisdiction_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    service_code = serializers.SlugRelatedField(
+    service_code = SlugLookupField(
         slug_field="code", queryset=Category.objects.filter(is_active=True)
     )
     lat = serializers.CharField(required=False, allow_blank=True, max_length=32)

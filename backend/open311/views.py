@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -28,6 +29,7 @@ from backend.incidents.services.submit import incident_submit
 from backend.units.models import Category
 
 from . import parsers as p
+from . import schema as sc
 from . import serializers as s
 from .auth import ApiKeyAuthentication, ApiKeyThrottle, HasApiKey
 from .renderers import error_response, respond
@@ -37,7 +39,10 @@ SPEC = "http://wiki.open311.org/GeoReport_v2"
 
 
 class Open311View(APIView):
-    schema = None  # XML/JSON by suffix, documented in docs/API.md (not OpenAPI)
+    """XML or JSON by the URL's suffix; refusals as the spec's list of {code, description}."""
+
+    schema_anonymous_reads = True  # GET works without an api_key (backend.common.schema)
+    schema_errors = (sc.ERRORS, [sc.JSON, sc.XML])  # backend.common.schema
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
     throttle_classes = [ApiKeyThrottle]
@@ -86,6 +91,12 @@ def token_for(incident_pk: int) -> str:
 
 
 class DiscoveryView(Open311View):
+    @extend_schema(
+        summary="Open311: discovery",
+        parameters=[sc.FORMAT],
+        responses=sc.both(sc.DiscoveryOut),
+        tags=["open311"],
+    )
     def get(self, request: Request, fmt: str) -> HttpResponse:
         base = request.build_absolute_uri("/open311/v2/")
         body = {
@@ -106,12 +117,24 @@ class DiscoveryView(Open311View):
 
 
 class ServiceListView(Open311View):
+    @extend_schema(
+        summary="Open311: services — our categories",
+        parameters=[sc.FORMAT],
+        responses=sc.both(sc.ServiceOut(many=True)),
+        tags=["open311"],
+    )
     def get(self, request: Request, fmt: str) -> HttpResponse:
         rows = [s.service(c) for c in active_categories()]
         return respond(fmt, "services", "service", rows)
 
 
 class ServiceDefinitionView(Open311View):
+    @extend_schema(
+        summary="Open311: one service's definition (attributes)",
+        parameters=[sc.FORMAT],
+        responses=sc.both(sc.ServiceDefinitionOut),
+        tags=["open311"],
+    )
     def get(self, request: Request, fmt: str, code: str) -> HttpResponse:
         category = active_categories().filter(code=code).first()
         if category is None:
@@ -120,6 +143,12 @@ class ServiceDefinitionView(Open311View):
 
 
 class RequestListView(Open311View):
+    @extend_schema(
+        summary="Open311: public requests, newest first",
+        responses=sc.both(sc.ServiceRequestOut(many=True)),
+        parameters=sc.REQUEST_FILTERS,
+        tags=["open311"],
+    )
     def get(self, request: Request, fmt: str) -> HttpResponse:
         params = request.query_params
         filters = p.request_filters(params)
@@ -130,6 +159,19 @@ class RequestListView(Open311View):
         body = [s.service_request(i, request, extended=extended) for i in rows]
         return respond(fmt, "service_requests", "request", body)
 
+    @extend_schema(
+        summary="Open311: file a request (api_key required)",
+        parameters=[sc.FORMAT],
+        responses={
+            (201, sc.JSON): sc.CreatedOut(many=True),
+            (201, sc.XML): sc.CreatedOut(many=True),
+        },
+        request={
+            "multipart/form-data": sc.RequestFormIn,
+            "application/x-www-form-urlencoded": sc.RequestFormIn,
+        },
+        tags=["open311"],
+    )
     def post(self, request: Request, fmt: str) -> HttpResponse:
         data = p.RequestIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -146,6 +188,12 @@ class RequestListView(Open311View):
 
 
 class RequestDetailView(Open311View):
+    @extend_schema(
+        summary="Open311: one request (a one-element list)",
+        responses=sc.both(sc.ServiceRequestOut(many=True)),
+        parameters=[sc.FORMAT, sc.API_KEY, sc.EXTENSIONS],
+        tags=["open311"],
+    )
     def get(self, request: Request, fmt: str, request_id: str) -> HttpResponse:
         extended = p.is_true(request.query_params, "extensions")
         incident = public_request(reference=request_id, history=extended)
@@ -156,6 +204,12 @@ class RequestDetailView(Open311View):
 
 
 class TokenView(Open311View):
+    @extend_schema(
+        summary="Open311: the request id of a token",
+        responses=sc.both(sc.TokenOut(many=True)),
+        parameters=[sc.FORMAT, sc.API_KEY],
+        tags=["open311"],
+    )
     def get(self, request: Request, fmt: str, token: str) -> HttpResponse:
         try:
             pk = int(signing.loads(token, salt=TOKEN_SALT))
@@ -169,6 +223,12 @@ class TokenView(Open311View):
 
 
 class UpdateListView(Open311View):
+    @extend_schema(
+        summary="Open311 extension: the public history feed",
+        responses=sc.both(sc.UpdateOut(many=True)),
+        parameters=sc.UPDATE_FILTERS,
+        tags=["open311"],
+    )
     def get(self, request: Request, fmt: str) -> HttpResponse:
         start, end = p.update_window(request.query_params)
         page = p.page_from(request.query_params)
@@ -178,6 +238,7 @@ class UpdateListView(Open311View):
         return respond(fmt, "service_requests_updates", "request_update", body)
 
 
+@extend_schema(exclude=True)
 class NotFoundView(Open311View):
     def fmt(self) -> str:
         return "xml" if self.request.path.endswith(".xml") else "json"

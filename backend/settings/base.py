@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.http_errors.RejectNulMiddleware",  # NUL in a path or query: 400, never a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -126,7 +127,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"IncidentStatusEnum": "backend.incidents.models.Status"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.common.schema.document_healthz",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "backend.incidents.models.Status",
+        "Open311StatusEnum": ["open", "closed"],
+    },
 }
 
 # Debian 12 ships GDAL 3.6, older than Django 6.1 supports officially (gis.W001).

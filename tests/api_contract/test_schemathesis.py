@@ -26,8 +26,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from backend.accounts.api_keys import api_client_create
 from backend.accounts.services import token_issue
 from backend.incidents.services.handling import incident_add_direction
+from backend.open311.views import token_for
 from backend.units.models import Role, Unit
 from tests.incidents.factories import SAIGON, make_incident, make_staff, make_user
 
@@ -69,7 +71,11 @@ def world(db: Any, in_process_requests: None) -> dict[str, Any]:
             "z": 14,
             "x": 13055,
             "y": 7718,
+            "request_id": report.reference,
+            "token": token_for(report.pk),
+            "code": report.category.code,
         },
+        "api_key": api_client_create(name="contract", contact_email="", rate_limit="6000/hour").key,
         "unit": report.unit_id,
         "seen": {},
         "resident": resident,
@@ -83,6 +89,8 @@ def _auth(path: str, world: dict[str, Any]) -> dict[str, Any]:
         }
     if path.startswith("/api/mobile/"):
         return {"headers": world["bearer"]}
+    if path.startswith("/open311/"):
+        return {"params": {"api_key": world["api_key"]}}
     if path.startswith("/api/staff/"):
         return {"headers": {"X-CSRFToken": CSRF}, "cookies": world["session"]}
     return {}

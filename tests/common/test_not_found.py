@@ -40,3 +40,19 @@ def test_unknown_open311_paths_answer_the_georeport_error_list(client: Client) -
 def test_other_unknown_paths_stay_html(client: Client) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/mobile/v1/devices/a%00b", ""),
+        ("/api/staff/v1/incidents", "q=a%00b"),
+        ("/open311/v2/requests.json", "service_code=a%00"),
+    ],
+)
+def test_a_nul_character_in_a_path_or_query_is_a_400(client: Client, path: str, query: str) -> None:
+    response = client.get(f"{path}?{query}" if query else path)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" if path.startswith("/api/") else body[0]["code"] == 400

@@ -290,3 +290,8 @@ def test_categories(api: APIClient) -> None:
     body = api.get("/api/mobile/v1/categories").json()
     assert {"code", "name", "name_en", "icon", "field"} == set(body[0])
     assert any(c["code"] == "road-damage" for c in body)
+
+
+def test_a_nul_character_in_the_category_is_a_field_error(app: APIClient) -> None:
+    response = post(app, category="road\x00damage")
+    assert response.status_code == 400 and "category" in response.json()["details"]
