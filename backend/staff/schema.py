@@ -29,6 +29,12 @@ class StaffPersonOut(serializers.Serializer):
     name = serializers.CharField()
 
 
+class StaffActorOut(StaffPersonOut):
+    is_resident = serializers.BooleanField(
+        help_text="the reporter; shown as Người dân, without id, to those who may not call back"
+    )
+
+
 class StaffLonLatOut(serializers.Serializer):
     lon = serializers.FloatField()
     lat = serializers.FloatField()
@@ -85,7 +91,7 @@ class StaffFeatureCollectionOut(StaffPageMetaOut):
 class StaffEventOut(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    actor = StaffPersonOut(allow_null=True)
+    actor = StaffActorOut(allow_null=True)
     from_status = serializers.CharField(allow_null=True)
     to_status = serializers.CharField(allow_null=True)
     unit = StaffRefOut(allow_null=True)
