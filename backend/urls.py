@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend.common.health import healthz
 from backend.staff import pages as staff_pages
 
+handler500 = "backend.common.unavailable.server_error"
+
 urlpatterns = [
     # the front door is the staff map; anonymous visitors are sent to the sign-in page
     path("", staff_pages.map_page, name="staff-map"),

@@ -1,0 +1,59 @@
+"""Database down → 503 + Retry-After in each interface's own error format, never a 500 page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.test import Client
+
+from tests.faults import database_down
+
+
+def test_api_answers_503_in_the_error_format(django_db_blocker: Any) -> None:
+    with database_down(django_db_blocker):
+        response = Client().get("/api/mobile/v1/categories", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    body = response.json()
+    assert body["code"] == "service_unavailable"
+    assert body["message"].startswith("The service is temporarily unavailable")
+    assert body["details"] == {}
+
+
+def test_api_message_is_vietnamese_by_default(django_db_blocker: Any) -> None:
+    with database_down(django_db_blocker):
+        response = Client().get("/api/public/v1/stats")
+    assert response.status_code == 503
+    assert response.json()["message"].startswith("Hệ thống đang tạm gián đoạn")
+
+
+def test_open311_answers_its_own_error_list(django_db_blocker: Any) -> None:
+    with database_down(django_db_blocker):
+        as_json = Client().get("/open311/v2/services.json")
+        as_xml = Client().get("/open311/v2/services.xml")
+    assert as_json.status_code == as_xml.status_code == 503
+    assert as_json["Retry-After"] == as_xml["Retry-After"] == "5"
+    assert json.loads(as_json.content)[0]["code"] == 503
+    error = ET.fromstring(as_xml.content).find("error")
+    assert error is not None and error.findtext("code") == "503"
+    assert error.findtext("description")
+
+
+def test_staff_page_is_a_plain_503_page(django_db_blocker: Any) -> None:
+    with database_down(django_db_blocker):
+        response = Client().post(
+            "/login/", {"username": "giamsat", "password": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/html")
+    assert response["Retry-After"] == "5"
+    assert "temporarily unavailable" in response.content.decode()
+
+
+def test_healthz_still_says_what_is_wrong(django_db_blocker: Any) -> None:
+    with database_down(django_db_blocker):
+        response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
