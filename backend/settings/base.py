@@ -265,6 +265,19 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tổng đài 1022 <no-reply@1022.tphcm.gov.vn>")
+# Faults (backend/notifications/recovery.py, worker_loop.py): workers beat every
+# JOBS_HEARTBEAT_SECONDS; the jobs of a worker silent for JOBS_STALLED_AFTER_SECONDS are retried
+# by the recovery jobs (every JOBS_RECOVERY_CRON, UTC; 6 fields = with seconds). A pending
+# delivery/notice without a job gets one after ORPHAN_MIN_AGE_SECONDS, up to ORPHAN_MAX_AGE_HOURS;
+# a weekly digest missed (worker down at the tick) is sent up to DIGEST_CATCH_UP_HOURS late.
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 10)
+JOBS_STALLED_AFTER_SECONDS = env_int("JOBS_STALLED_AFTER_SECONDS", 60)
+JOBS_RECOVERY_CRON = env_str("JOBS_RECOVERY_CRON", "* * * * *")
+ORPHAN_MIN_AGE_SECONDS = env_int("ORPHAN_MIN_AGE_SECONDS", 600)
+ORPHAN_MAX_AGE_HOURS = env_int("ORPHAN_MAX_AGE_HOURS", 72)
+DIGEST_CATCH_UP_HOURS = env_int("DIGEST_CATCH_UP_HOURS", 72)
 # procrastinate workers remember each failed job's last exception (manage.py jobs_failed): the
 # app is configured by a dotted path, so settings import no project module.
 PROCRASTINATE_ON_APP_READY = "backend.notifications.job_errors.on_app_ready"
+# periodic recovery jobs (`manage.py worker` adds the heartbeat options above)
+PROCRASTINATE_IMPORT_PATHS = ["backend.notifications.recovery"]
