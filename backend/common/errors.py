@@ -90,10 +90,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if is_unavailable(exc):
         exc = ServiceUnavailable()
     if isinstance(exc, DomainError):
-        response = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        domain = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
         if exc.status_code in RETRY_LATER_STATUSES:
-            response["Retry-After"] = retry_after()
-        return response
+            domain["Retry-After"] = retry_after()
+        return domain
     if isinstance(exc, DjangoValidationError):
         django_details = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
