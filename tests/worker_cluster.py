@@ -9,8 +9,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
