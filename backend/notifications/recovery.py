@@ -30,16 +30,17 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.exceptions import AlreadyEnqueued
 
 from backend.incidents.models import IncidentEvent
+from backend.incidents.services.changes import NOTIFY_TASK
 
 from .digest_notices import digest_send
 from .models import Delivery as DeliveryRow
 from .models import DeliveryStatus, Notice, NoticeKind
 from .notices import SEND_TASK, notices_queue
 from .schedule import last_weekly_instant
+from .services import updates_defer_again
 
 logger = logging.getLogger(__name__)
 
-NOTIFY_TASK = "notify_incident_status_changed"
 LIVE = ("todo", "doing")
 SWEEP_LIMIT = 1000  # events / notices per sweep: a backlog drains over a few sweeps
 
@@ -65,12 +66,7 @@ def deliveries_requeue_orphans(*, now: dt.datetime) -> int:
         .iterator()
     }
     orphaned = IncidentEvent.objects.filter(pk__in=events - live).values_list("incident_id", "pk")
-    deferrer = app.configure_task(NOTIFY_TASK, allow_unknown=False)
-    count = 0
-    for incident_id, event_id in orphaned:
-        deferrer.defer(incident_id=incident_id, event_id=event_id)
-        count += 1
-    return count
+    return updates_defer_again(events=orphaned)
 
 
 def notices_requeue_orphans(*, now: dt.datetime) -> int:
