@@ -55,7 +55,7 @@ class Sweep:
 def deliveries_requeue_orphans(*, now: dt.datetime) -> int:
     """Defer the status job again for every event with an orphaned pending delivery."""
     events = set(
-        _orphans(DeliveryRow, now).values_list("event_id", flat=True).distinct()[:SWEEP_LIMIT]
+        orphaned_rows(DeliveryRow, now).values_list("event_id", flat=True).distinct()[:SWEEP_LIMIT]
     )
     if not events:
         return 0
@@ -71,7 +71,7 @@ def deliveries_requeue_orphans(*, now: dt.datetime) -> int:
 
 def notices_requeue_orphans(*, now: dt.datetime) -> int:
     """Defer a send job again for orphaned pending notices (reminders, alerts, digests)."""
-    pending = set(_orphans(Notice, now).values_list("pk", flat=True)[:SWEEP_LIMIT])
+    pending = set(orphaned_rows(Notice, now).values_list("pk", flat=True)[:SWEEP_LIMIT])
     if not pending:
         return 0
     for args in (
@@ -83,7 +83,7 @@ def notices_requeue_orphans(*, now: dt.datetime) -> int:
     return notices_queue(sorted(pending))
 
 
-def _orphans(model: type[DeliveryRow] | type[Notice], now: dt.datetime) -> QuerySet[Any]:
+def orphaned_rows(model: type[DeliveryRow] | type[Notice], now: dt.datetime) -> QuerySet[Any]:
     return model._default_manager.filter(
         status=DeliveryStatus.PENDING,
         updated_at__lt=now - dt.timedelta(seconds=settings.ORPHAN_MIN_AGE_SECONDS),

@@ -21,6 +21,7 @@ from backend.notifications.recovery import (
     deliveries_requeue_orphans,
     digest_catch_up,
     notices_requeue_orphans,
+    orphaned_rows,
 )
 from backend.notifications.tasks import NoticeRetry, PushRetry
 from backend.units.models import Role
@@ -121,3 +122,15 @@ def test_a_digest_missed_by_a_late_worker_is_sent_once(settings: Any) -> None:
     assert digest_send(at=NOW) == 0
     assert digests.count() == created
     assert digests.filter(status=DeliveryStatus.PENDING).count() == queued
+
+
+@pytest.mark.parametrize(("model", "index"), [(Delivery, "delivery_pending_updated"),
+                                              (Notice, "notice_pending_updated")])  # fmt: skip
+def test_the_sweep_finds_pending_rows_through_a_partial_index(model: Any, index: str) -> None:
+    query = orphaned_rows(model, timezone.now()).values_list("pk").query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny test tables: force the choice
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan
