@@ -6,8 +6,10 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from django.test import Client
+from django.db import OperationalError
+from django.test import Client, RequestFactory
 
+from backend.common.unavailable import server_error
 from tests.faults import database_down
 
 
@@ -57,3 +59,19 @@ def test_healthz_still_says_what_is_wrong(django_db_blocker: Any) -> None:
         response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"
+
+
+def test_a_fault_outside_a_view_is_a_503_and_a_bug_stays_a_500() -> None:
+    """handler500 sees what failed in a middleware: a lost database is still a 503."""
+    request = RequestFactory().get("/api/mobile/v1/categories")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        fault = server_error(request)
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        bug = server_error(RequestFactory().get("/"))
+    assert fault.status_code == 503 and fault["Retry-After"] == "5"
+    assert json.loads(fault.content)["code"] == "service_unavailable"
+    assert bug.status_code == 500

@@ -111,6 +111,8 @@ def test_the_worker_rides_out_a_database_restart(
         assert worker.poll() is None, "the worker exited"
         assert "restarting once the database answers" in log.read_text()
         assert len(received_by(fake)) == 1
+        worker.send_signal(signal.SIGTERM)  # and it still stops cleanly when asked
+        assert worker.wait(30) == 0
     finally:
         stop(worker)
 
