@@ -33,7 +33,7 @@ def is_unavailable(exc: BaseException | None) -> bool:
     while exc is not None and seen < 5:
         if isinstance(exc, _FAULTS):
             return True
-        exc = exc.__cause__ or exc.__context__
+        exc = exc.__cause__  # explicit wrapping only: not an error raised while handling one
         seen += 1
     return False
 

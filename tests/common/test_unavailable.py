@@ -6,10 +6,12 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import psycopg
 from django.db import OperationalError
 from django.test import Client, RequestFactory
+from procrastinate.exceptions import ConnectorException
 
-from backend.common.unavailable import server_error
+from backend.common.unavailable import is_unavailable, server_error
 from tests.faults import database_down
 
 
@@ -75,3 +77,27 @@ def test_a_fault_outside_a_view_is_a_503_and_a_bug_stays_a_500() -> None:
     assert fault.status_code == 503 and fault["Retry-After"] == "5"
     assert json.loads(fault.content)["code"] == "service_unavailable"
     assert bug.status_code == 500
+
+
+def test_a_fault_wrapped_by_a_library_is_still_a_fault() -> None:
+    def wrapped() -> BaseException:
+        try:
+            raise psycopg.OperationalError("connection refused")
+        except psycopg.OperationalError as exc:
+            try:
+                raise ConnectorException("Database error.") from exc
+            except ConnectorException as outer:
+                return outer
+
+    def raised_while_handling() -> BaseException:
+        try:
+            raise OperationalError("gone")
+        except OperationalError:
+            try:
+                raise ValueError("a bug in the error path")
+            except ValueError as bug:
+                return bug
+
+    assert is_unavailable(wrapped())
+    assert not is_unavailable(raised_while_handling())
+    assert not is_unavailable(ValueError("a bug"))
