@@ -42,6 +42,7 @@ from .services import updates_defer_again
 logger = logging.getLogger(__name__)
 
 LIVE = ("todo", "doing")
+DIGEST_TASK = "weekly_digest"
 SWEEP_LIMIT = 1000  # events / notices per sweep: a backlog drains over a few sweeps
 
 
@@ -100,6 +101,8 @@ def digest_catch_up(*, now: dt.datetime) -> int | None:
     period = due.date()  # digest_drafts: the local date of the week's end
     if Notice.objects.filter(kind=NoticeKind.DIGEST, period=period).exists():
         return None
+    if ProcrastinateJob.objects.filter(task_name=DIGEST_TASK, status__in=LIVE).exists():
+        return None  # the tick's own job is on it (a failure of it is caught up next time)
     logger.warning("weekly digest of %s was not sent (worker down at the tick?): sending", period)
     return digest_send(at=due)
 
