@@ -5,9 +5,10 @@ procrastinate app through PROCRASTINATE_IMPORT_PATHS):
 - `retry_stalled_jobs`: a job left `doing` by a worker whose heartbeat stopped (killed, or cut
   off from the database) goes back to `todo` (procrastinate's heartbeat-based stalled jobs).
 - `recovery_sweep`: a `pending` delivery or notice with no `todo`/`doing` job that will send it
-  (its job failed on a fault, or was lost) gets a new job — only rows older than
-  ORPHAN_MIN_AGE_SECONDS (their own job had its chance) and younger than ORPHAN_MAX_AGE_HOURS (no
-  flood of stale news); and a weekly digest that is due but was never created is sent now
+  (its job failed on a fault, or was lost) gets a new job — only rows untouched for
+  ORPHAN_MIN_AGE_SECONDS (their own job had its chance; a re-queue touches them, so a job that
+  keeps failing is re-queued at that pace) and younger than ORPHAN_MAX_AGE_HOURS (no flood of
+  stale news); and a weekly digest that is due but was never created is sent now
   (procrastinate defers a periodic tick only within ~10 minutes, so a worker back later skips it).
 Each is idempotent: deliveries and notices are unique rows sent only while `pending`, and the
 digest creates its notices once per (unit, week, channel, address).
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from procrastinate import App, JobContext
 from procrastinate.contrib.django import app
@@ -66,8 +68,14 @@ def deliveries_requeue_orphans(*, now: dt.datetime) -> int:
         .values_list("args", flat=True)
         .iterator()
     }
-    orphaned = IncidentEvent.objects.filter(pk__in=events - live).values_list("incident_id", "pk")
-    return updates_defer_again(events=orphaned)
+    orphaned = list(
+        IncidentEvent.objects.filter(pk__in=events - live).values_list("incident_id", "pk")
+    )
+    with transaction.atomic():  # touched rows wait ORPHAN_MIN_AGE again: a job that keeps
+        orphaned_rows(DeliveryRow, now).filter(  # failing is re-queued at that pace, no faster
+            event_id__in=[pk for _incident, pk in orphaned]
+        ).update(updated_at=now)
+        return updates_defer_again(events=orphaned)
 
 
 def notices_requeue_orphans(*, now: dt.datetime) -> int:
@@ -81,7 +89,9 @@ def notices_requeue_orphans(*, now: dt.datetime) -> int:
         .iterator()
     ):
         pending -= set(args.get("notice_ids") or [])
-    return notices_queue(sorted(pending))
+    with transaction.atomic():
+        Notice.objects.filter(pk__in=pending).update(updated_at=now)
+        return notices_queue(sorted(pending))
 
 
 def orphaned_rows(model: type[DeliveryRow] | type[Notice], now: dt.datetime) -> QuerySet[Any]:

@@ -82,6 +82,10 @@ def test_a_pending_delivery_whose_job_failed_gets_a_new_job() -> None:
     assert deliveries_requeue_orphans(now=now) == 1
     assert notify_jobs() == [*before, {"incident_id": incident.pk, "event_id": event.pk}]
     assert deliveries_requeue_orphans(now=now) == 0  # the new job is todo: not twice
+    fail_jobs(NOTIFY)  # ...and failed too: the row waits ORPHAN_MIN_AGE_SECONDS again
+    assert deliveries_requeue_orphans(now=now) == 0
+    age(Delivery, [row.pk], hours=1)
+    assert deliveries_requeue_orphans(now=now) == 1
 
     fail_jobs(NOTIFY)
     age(Delivery, [row.pk], hours=100)  # older than ORPHAN_MAX_AGE_HOURS: news too stale
@@ -100,6 +104,8 @@ def test_a_pending_notice_whose_job_failed_gets_a_new_job() -> None:
     sends = ProcrastinateJob.objects.filter(task_name="send_notices")
     assert [j.args for j in sends] == [{"notice_ids": ids}]
     assert notices_requeue_orphans(now=timezone.now()) == 0
+    fail_jobs("send_notices")
+    assert notices_requeue_orphans(now=timezone.now()) == 0  # touched: not before 10 minutes
 
 
 def test_a_digest_missed_by_a_late_worker_is_sent_once(settings: Any) -> None:

@@ -7,7 +7,6 @@ dies anyway (systemd, `make run`).
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any, cast
 
 from django.conf import settings
@@ -29,7 +28,6 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        logging.getLogger("backend.notifications").setLevel(logging.INFO)
         queues = [q.strip() for q in options["queues"].split(",") if q.strip()] or None
         params = connector_params()
         connector = cast(DjangoConnector, app.connector).get_worker_connector()
