@@ -6,7 +6,8 @@ The instance: a PostgreSQL cluster of the bench's own in a temporary directory (
 started by the bench; var/pg is not touched), migrated and seeded; a WSGI server with a pool of
 8 long-lived threads (like gunicorn's gthread worker) serving backend.wsgi in a child process
 (settings dev, DEBUG off); `manage.py worker` in a child process; the project's fake FCM
-(tests/notifications/fake_fcm.py) on 127.0.0.1 for the real firebase-admin SDK. Job settings are
+(tests/notifications/fake_fcm.py) on 127.0.0.1, reached by the real firebase-admin SDK as its
+HTTPS proxy. Job settings are
 the production defaults (heartbeat 10 s, stalled after 60 s, recovery jobs every minute).
 
 1. Database restart: --clients residents (one device each) submit reports with a photo; each
@@ -134,7 +135,7 @@ def client(base: str, token: str, photo: bytes, stop_at: float, load: Load) -> N
             time.sleep(0.2)
 
 
-def child_env(url: str, media: Path, fcm: str) -> dict[str, str]:
+def child_env(url: str, media: Path, fcm: dict[str, str]) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backend.settings.dev",
@@ -146,7 +147,7 @@ def child_env(url: str, media: Path, fcm: str) -> dict[str, str]:
         "FCM_ENABLED": "1",
         "FCM_CREDENTIALS_FILE": "",
         "FCM_PROJECT_ID": "hotline1022-bench",
-        "FCM_ENDPOINT": fcm,
+        **fcm,  # the fake FCM as the SDK's HTTPS proxy, its CA trusted
         "DIGEST_CATCH_UP_HOURS": "0",
         "LOG_LEVEL": "WARNING",
     }
@@ -328,7 +329,7 @@ def main() -> None:
         from tests.notifications.fake_fcm import FakeFCM
 
         with FakeFCM(project="hotline1022-bench") as fake:
-            env = child_env(url, media, fake.endpoint)
+            env = child_env(url, media, fake.environ())
             server = subprocess.Popen(
                 [sys.executable, "-c", SERVER], cwd=ROOT, env=env, stdout=subprocess.PIPE
             )

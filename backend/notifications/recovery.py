@@ -34,6 +34,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from backend.incidents.models import IncidentEvent
 from backend.incidents.services.changes import NOTIFY_TASK
 
+from .deliveries import PUSH_BATCH_TASK
 from .digest_notices import digest_send
 from .models import Delivery as DeliveryRow
 from .models import DeliveryStatus, Notice, NoticeKind
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 LIVE = ("todo", "doing")
 DIGEST_TASK = "weekly_digest"
+PUSH_TASKS = (NOTIFY_TASK, PUSH_BATCH_TASK)  # a job of either will send an event's deliveries
 SWEEP_LIMIT = 1000  # events / notices per sweep: a backlog drains over a few sweeps
 
 
@@ -64,7 +66,7 @@ def deliveries_requeue_orphans(*, now: dt.datetime) -> int:
         return 0
     live = {
         args.get("event_id")
-        for args in ProcrastinateJob.objects.filter(task_name=NOTIFY_TASK, status__in=LIVE)
+        for args in ProcrastinateJob.objects.filter(task_name__in=PUSH_TASKS, status__in=LIVE)
         .values_list("args", flat=True)
         .iterator()
     }

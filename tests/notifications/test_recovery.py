@@ -15,6 +15,7 @@ from procrastinate.jobs import Job
 
 from backend.incidents.models import Status
 from backend.incidents.services.workflow import incident_transition
+from backend.notifications.deliveries import PUSH_BATCH_TASK
 from backend.notifications.digest_notices import digest_send
 from backend.notifications.models import Channel, Delivery, DeliveryStatus, Notice, NoticeKind
 from backend.notifications.notices import NoticeDraft, notices_create
@@ -78,7 +79,11 @@ def test_a_pending_delivery_whose_job_failed_gets_a_new_job() -> None:
     assert deliveries_requeue_orphans(now=now) == 0  # young, and its job is still todo
     age(Delivery, [row.pk], hours=1)
     assert deliveries_requeue_orphans(now=now) == 0  # old enough, but its job will send it
-    fail_jobs(NOTIFY)  # the job died on a fault: the row is an orphan
+    fail_jobs(NOTIFY)  # the job died on a fault...
+    batch = {"incident_id": incident.pk, "event_id": event.pk, "first_id": 1, "last_id": row.pk}
+    app.configure_task(PUSH_BATCH_TASK).defer(**batch)
+    assert deliveries_requeue_orphans(now=now) == 0  # ...but a batch job of its fan-out is live
+    fail_jobs(PUSH_BATCH_TASK)  # now the row is an orphan
     assert deliveries_requeue_orphans(now=now) == 1
     assert notify_jobs() == [*before, {"incident_id": incident.pk, "event_id": event.pk}]
     assert deliveries_requeue_orphans(now=now) == 0  # the new job is todo: not twice

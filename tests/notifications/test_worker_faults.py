@@ -44,11 +44,12 @@ def fake() -> Iterator[FakeFCM]:
 
 
 def fcm_env(fake: FakeFCM) -> dict[str, str]:
+    """The worker's SDK reaches the fake as its HTTPS proxy (see tests/notifications/conftest)."""
     return {
+        **fake.environ(),
         "FCM_ENABLED": "1",
         "FCM_CREDENTIALS_FILE": "",
         "FCM_PROJECT_ID": fake.project,
-        "FCM_ENDPOINT": fake.endpoint,
     }
 
 
