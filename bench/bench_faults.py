@@ -18,8 +18,9 @@ the production defaults (heartbeat 10 s, stalled after 60 s, recovery jobs every
    Retry-After), web recovery (restart → first acknowledgement), the worker's state and its
    recovery (restart → first push of a report submitted after it), pushes left pending.
 2. Worker kill: a status change fanned out to --devices followers; SIGKILL of the worker mid
-   fan-out and a new worker at once (as a supervisor would). Prints devices with nothing,
-   duplicates (what was in flight at the kill), recovery (kill → every device reached).
+   fan-out (3/8 recorded sent: inside a batch job, not between two) and a new worker at once (as
+   a supervisor would). Prints devices with nothing, duplicates (what was in flight at the
+   kill), recovery (kill → every device reached).
 """
 
 from __future__ import annotations
@@ -280,7 +281,8 @@ def worker_kill(args: Any, env: dict[str, str], log: Path, fake: Any) -> None:
     # the move to `received` (filing the report pushed `new` to the same people first)
     rows = Delivery.objects.filter(event__incident=incident, event__to_status=Status.RECEIVED)
     worker = start_worker(env, log)
-    started = wait_until(lambda: rows.filter(status=DeliveryStatus.SENT).exists(), 120, 0.05)
+    part = args.devices * 3 // 8  # inside a batch job of FCM_JOB_DELIVERIES, not between two
+    started = wait_until(lambda: rows.filter(status=DeliveryStatus.SENT).count() >= part, 300, 0.05)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     killed_at = time.monotonic()
