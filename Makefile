@@ -105,6 +105,7 @@ bench: db assets
 	$(PY) bench/bench_tiles.py
 	DATABASE_URL=$(BENCH_2M) $(PY) bench/bench_staff.py
 	DATABASE_URL=$(BENCH_2M) $(PY) bench/bench_digest.py
+	$(PY) bench/bench_faults.py
 
 clean: stop
 	rm -rf var $(VENV)

@@ -8,6 +8,8 @@ from backend.common.health import healthz
 from backend.staff import pages as staff_pages
 from backend.staff import sign_in as staff_sign_in
 
+handler500 = "backend.common.unavailable.server_error"
+
 urlpatterns = [
     # the front door is the staff map; anonymous visitors are sent to the sign-in page
     path("", staff_pages.map_page, name="staff-map"),

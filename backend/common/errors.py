@@ -15,6 +15,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .unavailable import UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE, is_unavailable, retry_after
+
 
 class DomainError(Exception):
     """A rule of the domain was broken; interface layers turn it into a 4xx answer."""
@@ -38,6 +40,17 @@ class DomainError(Exception):
             self.status_code = status_code
         self.details = details or {}
         super().__init__(str(self.message))
+
+
+class ServiceUnavailable(DomainError):
+    """A part we depend on is down, not the client's fault: 503 with Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = UNAVAILABLE_CODE
+    default_message = UNAVAILABLE_MESSAGE
+
+
+RETRY_LATER_STATUSES = frozenset({503, 507})
 
 
 class Conflict(DomainError):
@@ -74,8 +87,13 @@ def error_body(code: str, message: Any, details: dict[str, Any] | None = None) -
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_unavailable(exc):
+        exc = ServiceUnavailable()
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        domain = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        if exc.status_code in RETRY_LATER_STATUSES:
+            domain["Retry-After"] = retry_after()
+        return domain
     if isinstance(exc, DjangoValidationError):
         django_details = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

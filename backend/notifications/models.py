@@ -133,6 +133,12 @@ class Delivery(models.Model):
                 name="delivery_failed_created",
             ),
             models.Index(fields=["recipient", "-created_at"], name="delivery_recipient_created"),
+            # the recovery sweep's orphans (recovery.py): pending rows are few
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status="pending"),
+                name="delivery_pending_updated",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +220,9 @@ class Notice(models.Model):
             models.Index(fields=["-created_at"], name="notice_created"),
             models.Index(
                 fields=["-created_at"], condition=Q(status="failed"), name="notice_failed_created"
+            ),
+            models.Index(
+                fields=["updated_at"], condition=Q(status="pending"), name="notice_pending_updated"
             ),
         ]
 

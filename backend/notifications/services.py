@@ -4,6 +4,8 @@ Delivery itself: deliveries.py (the job's work) and push.py (the FCM door)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -84,3 +86,12 @@ def deliveries_retry(*, deliveries: QuerySet[Delivery]) -> int:
         for event_id, incident_id in sorted({(e, i) for _pk, e, i in rows}):
             notify_incident_status_changed.defer(incident_id=incident_id, event_id=event_id)
     return len(rows)
+
+
+def updates_defer_again(*, events: Iterable[tuple[int, int]]) -> int:
+    """Defer the update job again for (incident id, event id) pairs whose pending deliveries have
+    no job left to send them (recovery.py). Returns how many were deferred."""
+    pairs = sorted(set(events))
+    for incident_id, event_id in pairs:
+        notify_incident_status_changed.defer(incident_id=incident_id, event_id=event_id)
+    return len(pairs)

@@ -17,6 +17,7 @@ from .digest_notices import digest_send
 from .fallback import fallback_status_change
 from .notices import SEND_TASK, notices_send
 from .reminders import reminders_sweep
+from .retries import fault_retry
 from .schedule import weekly_utc_cron
 
 logger = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ logger = logging.getLogger(__name__)
 
 class PushRetry(BaseRetryStrategy):
     """Exponential backoff (FCM_RETRY_BASE_SECONDS · 2^attempt, capped), never sooner than the
-    longest Retry-After FCM asked for. Only `RetryLater` is retried: any other exception is a bug
-    or an outage of our own and fails the job (visible in `procrastinate_jobs`).
+    longest Retry-After FCM asked for. `RetryLater` is retried, and so is a database fault
+    (`fault_retry`); any other exception is a bug and fails the job (`manage.py jobs_failed`).
 
     Deliveries bound themselves (FCM_MAX_ATTEMPTS each); the job limit here is a backstop for
     runs that found their rows locked by a concurrent run.
@@ -33,7 +34,7 @@ class PushRetry(BaseRetryStrategy):
 
     def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
         if not isinstance(exception, RetryLater):
-            return None
+            return fault_retry(exception, job)
         if job.attempts + 1 >= 2 * settings.FCM_MAX_ATTEMPTS:
             return None
         delay = retry_delay(job.attempts, exception.retry_after)
@@ -96,11 +97,12 @@ def push_status_change_batch(incident_id: int, event_id: int, first_id: int, las
 
 class NoticeRetry(BaseRetryStrategy):
     """Backoff for SMS/e-mail notices: NOTICE_RETRY_BASE_SECONDS · 2^attempt, capped. Only
-    `RetryLater` is retried; the rows bound themselves (NOTICE_MAX_ATTEMPTS each)."""
+    `RetryLater` and database faults are retried; the rows bound themselves (NOTICE_MAX_ATTEMPTS
+    each)."""
 
     def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
         if not isinstance(exception, RetryLater):
-            return None
+            return fault_retry(exception, job)
         if job.attempts + 1 >= 2 * settings.NOTICE_MAX_ATTEMPTS:
             return None
         delay = min(

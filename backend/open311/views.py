@@ -15,7 +15,8 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from backend.accounts.models import ApiClient
-from backend.common.errors import DomainError
+from backend.common.errors import RETRY_LATER_STATUSES, DomainError, ServiceUnavailable
+from backend.common.unavailable import is_unavailable, retry_after
 from backend.incidents.attributes import clean_attributes
 from backend.incidents.models import Channel
 from backend.incidents.selectors.public import (
@@ -54,10 +55,15 @@ class Open311View(APIView):
     def handle_exception(self, exc: Exception) -> Any:
         """Every failure as the spec's list of {code, description}."""
         fmt = self.fmt()
+        if is_unavailable(exc):
+            exc = ServiceUnavailable()
         if isinstance(exc, DomainError):
             status = 400 if exc.status_code == 422 else exc.status_code
             details = [f"{k}: {v}" for k, v in _flat(exc.details)]
-            return error_response(fmt, status, [str(exc.message), *details])
+            response = error_response(fmt, status, [str(exc.message), *details])
+            if status in RETRY_LATER_STATUSES:
+                response["Retry-After"] = retry_after()
+            return response
         if isinstance(exc, Http404):
             return error_response(fmt, 404, [_("Không tìm thấy.")])
         if isinstance(exc, exceptions.ValidationError):

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: a view that lost the database answers 503 + Retry-After (backend/common/unavailable.py)
+    "backend.common.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "backend.http_errors.RejectNulMiddleware",  # NUL in a path or query: 400, never a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,6 +154,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"procrastinate": {"level": "WARNING"}},
 }
+
+# Retry-After of a 503 while the database (or photo storage) is unavailable.
+UNAVAILABLE_RETRY_AFTER_SECONDS = env_int("UNAVAILABLE_RETRY_AFTER_SECONDS", 5)
 
 HOTLINE_PAGE_SIZE_MAX = env_int("HOTLINE_PAGE_SIZE_MAX", 200)
 
@@ -280,9 +285,22 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tổng đài 1022 <no-reply@1022.tphcm.gov.vn>")
+# Faults (backend/notifications/recovery.py, worker_loop.py): workers beat every
+# JOBS_HEARTBEAT_SECONDS; the jobs of a worker silent for JOBS_STALLED_AFTER_SECONDS are retried
+# by the recovery jobs (every JOBS_RECOVERY_CRON, UTC; 6 fields = with seconds). A pending
+# delivery/notice without a job gets one after ORPHAN_MIN_AGE_SECONDS, up to ORPHAN_MAX_AGE_HOURS;
+# a weekly digest missed (worker down at the tick) is sent up to DIGEST_CATCH_UP_HOURS late.
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 10)
+JOBS_STALLED_AFTER_SECONDS = env_int("JOBS_STALLED_AFTER_SECONDS", 60)
+JOBS_RECOVERY_CRON = env_str("JOBS_RECOVERY_CRON", "* * * * *")
+ORPHAN_MIN_AGE_SECONDS = env_int("ORPHAN_MIN_AGE_SECONDS", 600)
+ORPHAN_MAX_AGE_HOURS = env_int("ORPHAN_MAX_AGE_HOURS", 72)
+DIGEST_CATCH_UP_HOURS = env_int("DIGEST_CATCH_UP_HOURS", 72)
 # procrastinate workers remember each failed job's last exception (manage.py jobs_failed): the
 # app is configured by a dotted path, so settings import no project module.
 PROCRASTINATE_ON_APP_READY = "backend.notifications.job_errors.on_app_ready"
+# periodic recovery jobs (`manage.py worker` adds the heartbeat options above)
+PROCRASTINATE_IMPORT_PATHS = ["backend.notifications.recovery"]
 
 # Client addresses (backend/common/client_address.py): X-Forwarded-For is believed only from
 # these proxies — addresses or CIDR networks of the load balancer / TLS proxy in front of the

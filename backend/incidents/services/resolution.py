@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backend.common.errors import DomainError
 
 from ..models import EventKind, Incident, IncidentPhoto, PhotoKind, Status
+from ..photo_store import PhotoFiles
 from ..photos import clean_photo
 from .changes import history_entry, incident_change
 from .workflow import HANDLE, require_roles
@@ -45,11 +44,9 @@ def incident_add_resolution_photo(
         sha256=clean.sha256,
         uploaded_by=actor,
     )
-    name = f"{clean.sha256[:16]}.jpg"
-    photo.image.save(name, ContentFile(clean.display), save=False)
-    photo.thumbnail.save(name, ContentFile(clean.thumbnail), save=False)
-    files = [str(photo.image.name), str(photo.thumbnail.name)]
+    files = PhotoFiles()
     try:
+        photo.image.name, photo.thumbnail.name = files.store(clean)
         with transaction.atomic():
             photo.save()
             note = history_entry(
@@ -61,8 +58,7 @@ def incident_add_resolution_photo(
                 data={"photo": photo.pk},
             )
             incident_change(incident, actor=actor, events=[note])
-    except Exception:
-        for stored in files:
-            default_storage.delete(stored)
+    except BaseException:
+        files.discard()
         raise
     return photo

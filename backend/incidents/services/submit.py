@@ -22,14 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.contrib.gis.geos import Point
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +41,7 @@ from geo.locate import ward_at
 from geo.models import AdminArea
 
 from ..models import Channel, Incident, IncidentPhoto, LocationSource, Status
+from ..photo_store import PhotoFiles
 from ..photos import CleanPhoto, clean_photo
 from ..references import next_reference
 from .changes import incident_change
@@ -219,9 +217,9 @@ def incident_submit(
             details={"lat": _("Bắt buộc khi ảnh không có GPS."), "lon": _("Bắt buộc.")},
         )
     ward = ward_at(location)
-    stored: list[str] = []
+    files = PhotoFiles()
     try:
-        photo_rows = [_store(c, reporter, stored) for c in cleaned]
+        photo_rows = [_store(c, reporter, files) for c in cleaned]
         with transaction.atomic(durable=True):
             incident = incident_file(
                 reporter=reporter,
@@ -240,13 +238,13 @@ def incident_submit(
                 photos=photo_rows,
             )
     except IntegrityError:
-        _delete(stored)
+        files.discard()
         winner = incident_for_key(reporter=reporter, idempotency_key=idempotency_key)
         if winner is None:
             raise
         return _replayed(winner, fingerprint)
     except BaseException:
-        _delete(stored)
+        files.discard()
         raise
     return SubmitResult(incident, created=True)
 
@@ -263,15 +261,8 @@ def _clean(index: int, upload: IO[bytes]) -> CleanPhoto:
         upload.close()
 
 
-def _store(photo: CleanPhoto, reporter: User, stored: list[str]) -> IncidentPhoto:
-    stamp = timezone.localtime().strftime("%Y/%m")
-    name = uuid.uuid4().hex
-    image = default_storage.save(f"incidents/{stamp}/{name}.jpg", ContentFile(photo.display))
-    stored.append(image)
-    thumb = default_storage.save(
-        f"incidents/{stamp}/thumbs/{name}.jpg", ContentFile(photo.thumbnail)
-    )
-    stored.append(thumb)
+def _store(photo: CleanPhoto, reporter: User, files: PhotoFiles) -> IncidentPhoto:
+    image, thumb = files.store(photo)
     row = IncidentPhoto(
         width=photo.width,
         height=photo.height,
@@ -283,8 +274,3 @@ def _store(photo: CleanPhoto, reporter: User, stored: list[str]) -> IncidentPhot
     row.image.name = image
     row.thumbnail.name = thumb
     return row
-
-
-def _delete(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
