@@ -130,11 +130,14 @@ def incident_file(
     idempotency_key: str = "",
     idempotency_fingerprint: str = "",
     photos: Sequence[IncidentPhoto] = (),
+    intake: dict[str, Any] | None = None,
 ) -> Incident:
     """File a new incident from any channel (photo rows already stored, if any).
 
     `ward`: the ward of `location` when the caller already has it (`ward_at`). `attributes`:
     the category's extra fields, already validated; kept on the first history entry.
+    `intake`: how the report came in beyond the channel (the operator who took a call, the
+    caller's SMS consent), kept on the first history entry.
     """
     ward = ward or ward_at(location)
     unit = unit_for(category=category, ward=ward)
@@ -164,11 +167,14 @@ def incident_file(
     )
     with transaction.atomic():
         incident.reference = next_reference(now)
+        status_data: dict[str, Any] = dict(intake or {})
+        if attributes:
+            status_data["attributes"] = attributes
         incident_change(
             incident,
             actor=reporter,
             to_status=Status.NEW,
-            status_data={"attributes": attributes} if attributes else None,
+            status_data=status_data,
             at=now,
         )
         for row in photos:
@@ -188,6 +194,7 @@ def incident_submit(
     idempotency_key: str = "",
     channel: str = Channel.MOBILE,
     attributes: dict[str, Any] | None = None,
+    intake: dict[str, Any] | None = None,
 ) -> SubmitResult:
     """File a new report with its photos (see the module docstring for the rules)."""
     fingerprint = ""
@@ -238,6 +245,7 @@ def incident_submit(
                 idempotency_key=idempotency_key,
                 idempotency_fingerprint=fingerprint,
                 photos=photo_rows,
+                intake=intake,
             )
     except IntegrityError:
         _delete(stored)
