@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/staff/v1/", include("backend.staff.urls")),
     path("api/mobile/v1/", include("mobile_api.urls")),
     path("open311/v2/", include("backend.open311.urls")),
+    path("api/contact/v1/", include("backend.contact.urls")),
     path("", include("backend.transparency.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.open311",
     "backend.transparency",
+    "backend.contact",
 ]
 
 MIDDLEWARE = [
@@ -263,3 +264,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tổng đài 1022 <no-reply@
 # procrastinate workers remember each failed job's last exception (manage.py jobs_failed): the
 # app is configured by a dotted path, so settings import no project module.
 PROCRASTINATE_ON_APP_READY = "backend.notifications.job_errors.on_app_ready"
+# Contact centre: the telephone system (PBX/CTI) signs its webhook with HMAC-SHA256 of
+# "<timestamp>.<body>" under this shared secret; empty = webhook refused. Events older or newer
+# than CTI_MAX_SKEW_SECONDS are refused too (replays).
+CTI_SHARED_SECRET = env_str("CTI_SHARED_SECRET", "")
+CTI_MAX_SKEW_SECONDS = env_int("CTI_MAX_SKEW_SECONDS", 300)

@@ -1,0 +1,213 @@
+"""The contact centre: every call (or other contact) an operator takes, the knowledge base they
+answer from, and who is on duty when (shifts, per-unit duty roster)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("Điện thoại")
+    WALK_IN = "walk_in", _("Trực tiếp")
+    EMAIL = "email", _("Thư điện tử")
+    SMS = "sms", _("Tin nhắn")
+
+
+class Outcome(models.TextChoices):
+    REPORT_CREATED = "report_created", _("Đã tạo phản ánh")
+    INFORMATION_GIVEN = "information_given", _("Đã cung cấp thông tin")
+    ADDED_TO_REPORT = "added_to_report", _("Bổ sung vào phản ánh")
+    FORWARDED = "forwarded", _("Đã chuyển tiếp")
+    OUT_OF_SCOPE = "out_of_scope", _("Ngoài phạm vi")
+    NOT_REACHABLE = "not_reachable", _("Không liên lạc được")
+    PRANK = "prank", _("Quấy rối")
+
+
+# Outcomes that close a contact without linking anything: they need a reason.
+CLOSING_OUTCOMES = (Outcome.OUT_OF_SCOPE, Outcome.NOT_REACHABLE, Outcome.PRANK)
+
+
+class Contact(models.Model):
+    """One contact with a caller: opened by the telephone system (CTI) or by the operator,
+    closed with an outcome. `outcome` empty = still open (a call card)."""
+
+    channel = models.CharField(
+        _("kênh"), max_length=16, choices=ContactChannel.choices, default=ContactChannel.PHONE
+    )
+    call_id = models.CharField(_("mã cuộc gọi"), max_length=128, blank=True)
+    caller_phone = models.CharField(_("số người gọi"), max_length=16, help_text=_("E.164"))
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("người gọi"),
+    )
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts_taken",
+        verbose_name=_("điện thoại viên"),
+    )
+    started_at = models.DateTimeField(_("bắt đầu"), default=timezone.now)
+    ended_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    outcome = models.CharField(_("kết quả"), max_length=24, choices=Outcome.choices, blank=True)
+    reason = models.TextField(_("lý do"), blank=True, max_length=2000)
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("phản ánh"),
+    )
+    article = models.ForeignKey(
+        "contact.KnowledgeArticle",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("bài hỏi đáp"),
+    )
+    sms_consent = models.BooleanField(_("đồng ý nhận SMS"), default=True)
+    answer_sms_sent_at = models.DateTimeField(_("đã nhắn câu trả lời lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cuộc liên hệ")
+        verbose_name_plural = _("cuộc liên hệ")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["caller_phone", "-started_at"], name="contact_phone_started"),
+            models.Index(fields=["operator", "-started_at"], name="contact_operator_started"),
+            models.Index(
+                fields=["started_at"], condition=Q(operator__isnull=True), name="contact_waiting"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call_id"], condition=~Q(call_id=""), name="contact_call_id_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome__in=CLOSING_OUTCOMES) | ~Q(reason=""),
+                name="contact_closing_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=Outcome.REPORT_CREATED) | Q(incident__isnull=False),
+                name="contact_report_linked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller_phone} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome
+
+
+class KnowledgeArticle(models.Model):
+    """A question callers ask and its approved answer (administrative procedures etc.)."""
+
+    question = models.CharField(_("câu hỏi"), max_length=500)
+    answer = models.TextField(_("câu trả lời"), max_length=4000)
+    sms_text = models.CharField(
+        _("nội dung SMS"),
+        max_length=480,
+        blank=True,
+        help_text=_("để trống: gửi phần đầu câu trả lời"),
+    )
+    field = models.CharField(
+        _("nhóm lĩnh vực"), max_length=64, blank=True, help_text=_("như Category.field")
+    )
+    keywords = models.CharField(_("từ khóa"), max_length=500, blank=True)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    owner = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("đơn vị phụ trách"),
+    )
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bài hỏi đáp")
+        verbose_name_plural = _("cơ sở tri thức")
+        ordering = ["question"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="article_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def sms_body(self) -> str:
+        return self.sms_text or self.answer[:300]
+
+
+class Shift(models.Model):
+    """A named shift of the contact centre (three a day by default: see the seed migration)."""
+
+    name = models.CharField(_("tên ca"), max_length=64, unique=True)
+    starts = models.TimeField(_("bắt đầu"))
+    ends = models.TimeField(_("kết thúc"), help_text=_("trước giờ bắt đầu: ca qua đêm"))
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="shifts",
+        verbose_name=_("điện thoại viên"),
+    )
+
+    class Meta:
+        verbose_name = _("ca trực")
+        verbose_name_plural = _("ca trực")
+        ordering = ["starts"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts:%H:%M}–{self.ends:%H:%M})"
+
+
+class DutyAssignment(models.Model):
+    """Who answers emergencies for a unit in a period (outside office hours): the duty roster."""
+
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="duty", verbose_name=_("đơn vị")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="duty",
+        verbose_name=_("cán bộ trực"),
+    )
+    starts_at = models.DateTimeField(_("từ"))
+    ends_at = models.DateTimeField(_("đến"))
+    phone = models.CharField(_("số liên hệ"), max_length=16, blank=True)
+    email = models.EmailField(_("email liên hệ"), blank=True)
+
+    class Meta:
+        verbose_name = _("lịch trực")
+        verbose_name_plural = _("lịch trực")
+        ordering = ["unit", "starts_at"]
+        indexes = [models.Index(fields=["unit", "starts_at"], name="duty_unit_starts")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="duty_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.user} {self.starts_at:%Y-%m-%d %H:%M}"
