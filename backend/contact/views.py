@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.models import User
 from backend.common.errors import DomainError
 from backend.incidents.models import Incident
 from backend.units.models import Category
@@ -44,6 +45,13 @@ def validated(serializer_class: type[Any], data: Any) -> Any:
     return serializer.validated_data
 
 
+def operator_of(request: Request) -> User:
+    """The signed-in operator (the permission classes let no one else in)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def contact_or_404(pk: int) -> Contact:
     contact = Contact.objects.select_related("caller").filter(pk=pk).first()
     if contact is None:
@@ -69,14 +77,14 @@ class CallsView(OperatorView):
         return Response(
             {
                 "waiting": [s.contact_row(c) for c in waiting_calls()[:50]],
-                "mine": [s.contact_row(c) for c in contacts_of(operator=request.user)[:50]],
+                "mine": [s.contact_row(c) for c in contacts_of(operator=operator_of(request))[:50]],
             }
         )
 
     def post(self, request: Request) -> Response:
         """A call whose number the operator types (no CTI): opened and held by them."""
         data = validated(s.OpenCallSerializer, request.data)
-        contact, _created = contact_open(caller_phone=data["caller"], operator=request.user)
+        contact, _created = contact_open(caller_phone=data["caller"], operator=operator_of(request))
         return Response(card(contact), status=201)
 
 
@@ -87,7 +95,7 @@ class CallView(OperatorView):
 
 class TakeView(OperatorView):
     def post(self, request: Request, pk: int) -> Response:
-        contact = contact_take(contact=contact_or_404(pk), operator=request.user)
+        contact = contact_take(contact=contact_or_404(pk), operator=operator_of(request))
         return Response(card(contact))
 
 
@@ -95,10 +103,10 @@ class ReportView(OperatorView):
     def post(self, request: Request, pk: int) -> Response:
         contact = contact_or_404(pk)
         data = validated(s.ReportSerializer, request.data)
-        location = point_from(request.data, required=False)
+        location = point_from(request.data, required=False)  # type: ignore[arg-type]
         incident = contact_create_report(
             contact=contact,
-            operator=request.user,
+            operator=operator_of(request),
             category=category_or_400(data["category"]),
             description=data["description"],
             address=data["address"],
@@ -120,7 +128,10 @@ class AnswerView(OperatorView):
         if article is None:
             raise DomainError(code="invalid", details={"article": ["unknown"]})
         contact = contact_answer(
-            contact=contact, operator=request.user, article=article, send_sms=data["send_sms"]
+            contact=contact,
+            operator=operator_of(request),
+            article=article,
+            send_sms=data["send_sms"],
         )
         return Response(s.contact_row(contact))
 
@@ -134,7 +145,7 @@ class AddToReportView(OperatorView):
             raise DomainError(code="invalid", details={"reference": ["unknown"]})
         contact = contact_add_to_report(
             contact=contact,
-            operator=request.user,
+            operator=operator_of(request),
             incident=incident,
             note=data["note"],
             follow=data["follow"],
@@ -147,7 +158,10 @@ class CloseView(OperatorView):
         contact = contact_or_404(pk)
         data = validated(s.CloseSerializer, request.data)
         contact = contact_close(
-            contact=contact, operator=request.user, outcome=data["outcome"], reason=data["reason"]
+            contact=contact,
+            operator=operator_of(request),
+            outcome=data["outcome"],
+            reason=data["reason"],
         )
         return Response(s.contact_row(contact))
 

@@ -86,17 +86,11 @@ def contact_hang_up(*, call_id: str, ended_at: dt.datetime | None = None) -> Con
     return contact
 
 
-def _taken_by(contact_id: int) -> dict[str, Any]:
-    row = (
-        Contact.objects.filter(pk=contact_id)
-        .values("operator_id", "operator__username", "operator__first_name", "operator__last_name")
-        .first()
-    ) or {}
-    name = f"{row.get('operator__last_name', '')} {row.get('operator__first_name', '')}".strip()
-    return {
-        "operator_id": row.get("operator_id"),
-        "operator": name or row.get("operator__username"),
-    }
+def _taken_by(contact: Contact) -> dict[str, Any]:
+    holder = contact.operator
+    if holder is None:
+        return {"operator_id": None, "operator": None}
+    return {"operator_id": holder.pk, "operator": holder.get_full_name() or holder.username}
 
 
 def contact_take(*, contact: Contact, operator: User) -> Contact:
@@ -115,7 +109,7 @@ def contact_take(*, contact: Contact, operator: User) -> Contact:
         raise Conflict(
             _("Cuộc gọi đã có điện thoại viên khác nhận."),
             code="contact_taken",
-            details=_taken_by(contact.pk),
+            details=_taken_by(contact),
         )
     contact.operator = operator
     return contact
