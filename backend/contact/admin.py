@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Contact, DutyAssignment, KnowledgeArticle, Shift
+from .models import Contact, DutyAssignment, InboxItem, KnowledgeArticle, Shift
 
 
 @admin.register(Contact)
@@ -48,3 +48,19 @@ class DutyAssignmentAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     autocomplete_fields = ["unit"]
     raw_id_fields = ["user"]
+
+
+@admin.register(InboxItem)
+class InboxItemAdmin(admin.ModelAdmin):
+    """Read-only: items are completed or rejected from the console (through the intake path)."""
+
+    list_display = ["created_at", "channel", "status", "claimed_by", "incident"]
+    list_filter = ["status", "channel"]
+    list_select_related = ["claimed_by", "incident"]
+    raw_id_fields = ["reporter", "claimed_by", "incident"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

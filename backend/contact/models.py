@@ -4,7 +4,7 @@ answer from, and who is on duty when (shifts, per-unit duty roster)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -211,3 +211,99 @@ class DutyAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.user} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class InboxStatus(models.TextChoices):
+    WAITING = "waiting", _("Chờ xử lý")
+    CLAIMED = "claimed", _("Đang hoàn thiện")
+    FILED = "filed", _("Đã chuyển xử lý")
+    REJECTED = "rejected", _("Từ chối")
+
+
+class InboxItem(models.Model):
+    """A report that arrived incomplete — no usable place, no category — or that an operator
+    flagged for verification: it waits here instead of being routed, until an operator completes
+    it (then it is filed through the intake path) or rejects it with a reason."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbox_items",
+        verbose_name=_("người phản ánh"),
+    )
+    channel = models.CharField(_("kênh"), max_length=16, help_text=_("như Incident.channel"))
+    description = models.TextField(_("nội dung"), max_length=4000)
+    address = models.CharField(_("địa chỉ/mô tả nơi"), max_length=500, blank=True)
+    location = models.PointField(_("vị trí"), srid=4326, null=True, blank=True)
+    category = models.ForeignKey(
+        "units.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lĩnh vực"),
+    )
+    flag = models.CharField(
+        _("cần xác minh"), max_length=500, blank=True, help_text=_("vì sao cần xác minh")
+    )
+    source_key = models.CharField(
+        _("mã tin nhắn gốc"), max_length=128, blank=True, help_text=_("chống nhận trùng")
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=InboxStatus.choices, default=InboxStatus.WAITING
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("điện thoại viên"),
+    )
+    claimed_at = models.DateTimeField(_("nhận lúc"), null=True, blank=True)
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("phản ánh"),
+    )
+    reason = models.TextField(_("lý do từ chối"), blank=True, max_length=2000)
+    reason_sent_at = models.DateTimeField(_("đã báo lý do lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("nhận lúc"), default=timezone.now)
+    closed_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phản ánh chờ hoàn thiện")
+        verbose_name_plural = _("hộp chờ hoàn thiện")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=["waiting", "claimed"]),
+                name="inbox_open_created",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "source_key"],
+                condition=~Q(source_key=""),
+                name="inbox_source_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""), name="inbox_rejected_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="filed") | Q(incident__isnull=False), name="inbox_filed_linked"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="claimed") | Q(claimed_by__isnull=False),
+                name="inbox_claimed_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_status_display()}"

@@ -28,7 +28,7 @@ from backend.units.selectors import staff_scope
 from geo.locate import area_info, boundary_set_id_at, ward_at
 from geo.models import AdminArea
 
-from .models import Contact, KnowledgeArticle
+from .models import Contact, InboxItem, InboxStatus, KnowledgeArticle
 
 MAX_WORDS = 6
 WAITING_FOR = dt.timedelta(hours=2)  # a call card older than this is not offered any more
@@ -200,3 +200,12 @@ def report_preview(*, point: Point, category: Category, now: dt.datetime | None 
     due = due_at_for(category=category, unit=unit, start=now or timezone.now())
     info = area_info(ward.pk)
     return Preview(ward, info.full_name if info else ward.name, unit, due)
+
+
+def inbox_open() -> QuerySet[InboxItem]:
+    """Items waiting or being completed, oldest first, with who holds them."""
+    return (
+        InboxItem.objects.filter(status__in=[InboxStatus.WAITING, InboxStatus.CLAIMED])
+        .select_related("reporter", "category", "claimed_by")
+        .order_by("created_at", "id")
+    )

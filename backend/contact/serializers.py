@@ -10,7 +10,7 @@ from rest_framework import serializers
 from backend.accounts.services import phone_from
 from backend.incidents.models import Incident
 
-from .models import CLOSING_OUTCOMES, Contact, KnowledgeArticle
+from .models import CLOSING_OUTCOMES, Contact, InboxItem, KnowledgeArticle
 from .selectors import Place, Preview
 
 
@@ -118,4 +118,35 @@ def preview_row(preview: Preview) -> dict[str, Any]:
         "unit": {"id": unit.pk, "code": unit.code, "name": unit.name} if unit else None,
         "due_at": preview.due_at.isoformat() if preview.due_at else None,
         "no_unit": str(_("Chưa có đơn vị phụ trách")) if unit is None else "",
+    }
+
+
+class CompleteSerializer(serializers.Serializer):
+    category = serializers.IntegerField()
+    description = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+def inbox_row(item: InboxItem) -> dict[str, Any]:
+    holder = item.claimed_by
+    point = item.location
+    return {
+        "id": item.pk,
+        "channel": item.channel,
+        "description": item.description,
+        "address": item.address,
+        "location": {"lon": point.x, "lat": point.y} if point else None,
+        "category": item.category_id,
+        "flag": item.flag,
+        "status": item.status,
+        "claimed_by": (holder.get_full_name() or holder.username) if holder else None,
+        "incident": item.incident_id,
+        "reason": item.reason,
+        "created_at": item.created_at.isoformat(),
     }

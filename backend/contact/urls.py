@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views as v
+from . import views_inbox as inbox
 from .views_cti import CtiEventView
 
 urlpatterns = [
@@ -15,4 +16,10 @@ urlpatterns = [
     path("articles", v.ArticleSearchView.as_view(), name="contact-articles"),
     path("places", v.PlaceSearchView.as_view(), name="contact-places"),
     path("preview", v.PreviewView.as_view(), name="contact-preview"),
+    path("inbox", inbox.InboxView.as_view(), name="contact-inbox"),
+    path("inbox/<int:pk>/claim", inbox.InboxClaimView.as_view(), name="contact-inbox-claim"),
+    path(
+        "inbox/<int:pk>/complete", inbox.InboxCompleteView.as_view(), name="contact-inbox-complete"
+    ),
+    path("inbox/<int:pk>/reject", inbox.InboxRejectView.as_view(), name="contact-inbox-reject"),
 ]
