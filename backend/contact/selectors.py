@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.incidents.models import Incident
-from backend.units.deadlines import due_at_for
+from backend.units.deadlines import deadline_for
 from backend.units.models import Category, Role, Unit
 from backend.units.routing import unit_for
 from backend.units.selectors import staff_scope
@@ -197,7 +197,7 @@ def report_preview(*, point: Point, category: Category, now: dt.datetime | None 
     Outside the city → `OutsideServiceArea` (422), as on submit."""
     ward = ward_at(point)
     unit = unit_for(category=category, ward=ward)
-    due = due_at_for(category=category, unit=unit, start=now or timezone.now())
+    due = deadline_for(category=category, unit=unit, start=now or timezone.now())
     info = area_info(ward.pk)
     return Preview(ward, info.full_name if info else ward.name, unit, due)
 

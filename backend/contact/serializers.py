@@ -36,6 +36,11 @@ class ReportSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=4000)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     sms_consent = serializers.BooleanField(default=True)
+    emergency = serializers.BooleanField(default=False)
+
+
+class EmergencySerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -87,6 +92,7 @@ def report_row(incident: Incident) -> dict[str, Any]:
         "description": incident.description,
         "created_at": incident.created_at.isoformat(),
         "due_at": incident.due_at.isoformat() if incident.due_at else None,
+        "is_emergency": incident.is_emergency,
     }
 
 

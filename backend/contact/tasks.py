@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
+from django.conf import settings
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from backend.incidents.services.emergency import EMERGENCY_QUEUE, EMERGENCY_TASK
+
+from .services.emergency import emergency_alert_send, emergency_escalate
 from .services.inbox import REJECTION_TASK
 from .services.outcomes import ANSWER_QUEUE, ANSWER_TASK
 from .services.replies import answer_sms_send, rejection_send
@@ -29,3 +34,20 @@ def inbox_send_rejection(item_id: int) -> None:
     """Tell the reporter of inbox item `item_id` why it was rejected (once)."""
     sent = rejection_send(item_id=item_id)
     logger.info("inbox item %s: rejection %s", item_id, "sent" if sent else "not needed")
+
+
+@app.task(queue=EMERGENCY_QUEUE, name=EMERGENCY_TASK)
+def emergency_alert(incident_id: int) -> None:
+    """Tell the on-duty contacts of an emergency's unit and the city's duty officer, at once."""
+    queued = emergency_alert_send(incident_id=incident_id)
+    logger.info("emergency %s: %s alerts queued", incident_id, queued)
+
+
+@app.periodic(cron=settings.EMERGENCY_SWEEP_CRON, periodic_id="emergency_escalation")
+@app.task(queue=EMERGENCY_QUEUE, name="emergency_escalation")
+def emergency_escalation(timestamp: int) -> None:
+    run = emergency_escalate(now=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
+    if run.queued:
+        logger.info(
+            "emergency sweep at %s: %s reports, %s alerts", timestamp, run.incidents, run.queued
+        )

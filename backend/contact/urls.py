@@ -16,6 +16,7 @@ urlpatterns = [
     path("articles", v.ArticleSearchView.as_view(), name="contact-articles"),
     path("places", v.PlaceSearchView.as_view(), name="contact-places"),
     path("preview", v.PreviewView.as_view(), name="contact-preview"),
+    path("reports/<str:reference>/emergency", v.EmergencyView.as_view(), name="contact-emergency"),
     path("inbox", inbox.InboxView.as_view(), name="contact-inbox"),
     path("inbox/<int:pk>/claim", inbox.InboxClaimView.as_view(), name="contact-inbox-claim"),
     path(

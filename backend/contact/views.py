@@ -31,7 +31,12 @@ from .selectors import (
     waiting_calls,
 )
 from .services.calls import contact_close, contact_open, contact_take
-from .services.outcomes import contact_add_to_report, contact_answer, contact_create_report
+from .services.outcomes import (
+    contact_add_to_report,
+    contact_answer,
+    contact_create_report,
+    contact_mark_emergency,
+)
 
 
 class OperatorView(APIView):
@@ -113,6 +118,7 @@ class ReportView(OperatorView):
             location=location,
             photos=request.FILES.getlist("photos"),
             sms_consent=data["sms_consent"],
+            emergency=data["emergency"],
         )
         incident = Incident.objects.select_related("category", "ward", "unit").get(pk=incident.pk)
         return Response(
@@ -192,3 +198,21 @@ class PreviewView(OperatorView):
             raise DomainError(code="invalid", details={"category": ["required"]}) from None
         preview = report_preview(point=point, category=category_or_400(category_id))
         return Response(s.preview_row(preview))
+
+
+class EmergencyView(OperatorView):
+    """Mark a report an emergency (by its reference)."""
+
+    def post(self, request: Request, reference: str) -> Response:
+        data = validated(s.EmergencySerializer, request.data)
+        incident = (
+            Incident.objects.select_related("category", "ward", "unit")
+            .filter(reference__iexact=reference)
+            .first()
+        )
+        if incident is None:
+            raise Http404
+        incident = contact_mark_emergency(
+            operator=operator_of(request), incident=incident, note=data["note"]
+        )
+        return Response(s.report_row(incident))

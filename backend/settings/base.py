@@ -269,3 +269,9 @@ PROCRASTINATE_ON_APP_READY = "backend.notifications.job_errors.on_app_ready"
 # than CTI_MAX_SKEW_SECONDS are refused too (replays).
 CTI_SHARED_SECRET = env_str("CTI_SHARED_SECRET", "")
 CTI_MAX_SKEW_SECONDS = env_int("CTI_MAX_SKEW_SECONDS", 300)
+# Emergency lane: the unit's on-duty contact (duty roster, else its leader) and the city's duty
+# officer (on-duty of EMERGENCY_CITY_UNIT) are alerted at once; while the report is not received,
+# every EMERGENCY_ACK_MINUTES the alert goes one unit further up the ladder (sweep every minute).
+EMERGENCY_ACK_MINUTES = env_int("EMERGENCY_ACK_MINUTES", 15)
+EMERGENCY_CITY_UNIT = env_str("EMERGENCY_CITY_UNIT", "vp-ubnd-tp")
+EMERGENCY_SWEEP_CRON = env_str("EMERGENCY_SWEEP_CRON", "* * * * *")  # UTC

@@ -27,6 +27,7 @@ from backend.accounts.models import User
 from backend.accounts.services import resident_for_phone
 from backend.common.errors import DomainError
 from backend.incidents.models import Channel, Incident
+from backend.incidents.services.emergency import incident_mark_emergency
 from backend.incidents.services.handling import incident_add_caller_note
 from backend.incidents.services.submit import incident_submit
 from backend.notifications.services import report_follow
@@ -49,8 +50,10 @@ def contact_create_report(
     address: str = "",
     photos: Sequence[IO[bytes]] = (),
     sms_consent: bool = True,
+    emergency: bool = False,
 ) -> Incident:
-    """File a report for the caller of `contact` (see the module docstring)."""
+    """File a report for the caller of `contact` (see the module docstring); `emergency`: the
+    operator marks it an emergency at once (`incident_mark_emergency`)."""
     contact = held_by(contact, operator)
     caller = contact.caller or resident_for_phone(phone=contact.caller_phone)
     result = incident_submit(
@@ -73,7 +76,15 @@ def contact_create_report(
         caller=caller,
         sms_consent=sms_consent,
     )
-    return result.incident
+    incident = result.incident
+    if emergency and not incident.is_emergency:
+        incident_mark_emergency(actor=operator, incident=incident)
+    return incident
+
+
+def contact_mark_emergency(*, operator: User, incident: Incident, note: str = "") -> Incident:
+    """An operator marks a report an emergency (deadline in hours, alerts, escalation)."""
+    return incident_mark_emergency(actor=operator, incident=incident, note=note)
 
 
 def contact_answer(

@@ -5,7 +5,8 @@ Invariants and side effects:
   `location_required` (400). The ward is `geo.locate`; outside the city → `OutsideServiceArea`
   (422), nothing stored. Routing picks the unit, the SLA the deadline.
 - `incident_file` writes the incident through `changes.incident_change` (first history entry,
-  map counts, the reporter's update job) with its photo rows, in one transaction.
+  map counts, the reporter's update job) with its photo rows, in one transaction. A category
+  configured as urgent files an emergency: deadline in hours, alert job (`emergency`).
 - `incident_submit` cleans photos (photos.clean_photo) before any write; the clean copies are
   written to storage first and deleted again if the transaction does not commit, so a failure
   leaves neither rows nor files. It owns its transaction (`durable=True`): called inside another
@@ -37,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import User
 from backend.common.errors import DomainError
 from backend.common.uploads import uploaded_sha256
-from backend.units.deadlines import due_at_for
+from backend.units.deadlines import deadline_for
 from backend.units.models import Category
 from backend.units.routing import unit_for
 from geo.locate import ward_at
@@ -47,6 +48,7 @@ from ..models import Channel, Incident, IncidentPhoto, LocationSource, Status
 from ..photos import CleanPhoto, clean_photo
 from ..references import next_reference
 from .changes import incident_change
+from .emergency import defer_emergency_alert
 
 MAX_PHOTOS = 5
 
@@ -154,7 +156,9 @@ def incident_file(
         exif_taken_at=exif_taken_at,
         ward=ward,
         unit=unit,
-        due_at=due_at_for(category=category, unit=unit, start=now),
+        due_at=deadline_for(category=category, unit=unit, start=now),
+        is_emergency=category.is_urgent,
+        emergency_at=now if category.is_urgent else None,
         idempotency_key=idempotency_key,
         idempotency_fingerprint=idempotency_fingerprint,
         created_at=now,
@@ -180,6 +184,8 @@ def incident_file(
         for row in photos:
             row.incident = incident
         IncidentPhoto.objects.bulk_create(photos)
+        if incident.is_emergency:
+            defer_emergency_alert(incident)
     return incident
 
 
