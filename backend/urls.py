@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.health import healthz
+from backend.contact.pages import console_page
 from backend.staff import pages as staff_pages
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("login/", staff_pages.StaffLoginView.as_view(), name="staff-login"),
     path("logout/", staff_pages.StaffLogoutView.as_view(), name="staff-logout"),
     path("healthz", healthz, name="healthz"),
+    path("tong-dai/", console_page, name="contact-console"),
     path("admin/", admin.site.urls),
     path("api/v1/geo/", include("geo.urls")),
     path("api/staff/v1/", include("backend.staff.urls")),
