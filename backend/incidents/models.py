@@ -132,7 +132,8 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
     is_late = models.BooleanField(_("trễ hạn"), null=True, blank=True)
     is_public = models.BooleanField(_("công khai"), default=True)
-    is_emergency = models.BooleanField(_("khẩn cấp"), default=False)
+    # db_default: raw INSERTs (generate_incidents, bulk loaders) need not name the column
+    is_emergency = models.BooleanField(_("khẩn cấp"), default=False, db_default=False)
     emergency_at = models.DateTimeField(_("báo khẩn cấp lúc"), null=True, blank=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)  # optimistic locking
     idempotency_key = models.CharField(max_length=128, blank=True)

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="incident",
             name="is_emergency",
-            field=models.BooleanField(default=False, verbose_name="khẩn cấp"),
+            field=models.BooleanField(db_default=False, default=False, verbose_name="khẩn cấp"),
         ),
         AddIndexConcurrently(
             model_name="incident",
