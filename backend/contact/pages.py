@@ -39,6 +39,7 @@ def js_strings() -> dict[str, str]:
         "no_results": _("Không tìm thấy."),
         "error": _("Không thực hiện được"),
         "emergency": _("Khẩn cấp"),
+        "not_informed": _("chưa báo được cho người gọi"),
     }
 
 

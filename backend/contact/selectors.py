@@ -16,11 +16,13 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.incidents.models import Incident
+from backend.notifications.models import Channel as DeliveryChannel
+from backend.notifications.models import Delivery
 from backend.units.deadlines import deadline_for
 from backend.units.models import Category, Role, Unit
 from backend.units.routing import unit_for
@@ -159,14 +161,20 @@ def caller_of(phone: str) -> User | None:
 
 
 def caller_reports(*, phone: str, limit: int = 20) -> list[Incident]:
-    """The caller's newest reports (filed by them): two index lookups (phone, reporter)."""
+    """The caller's newest reports (filed by them): two index lookups (phone, reporter), each
+    with `sms_status`, the state of the newest SMS to the caller about it (None: none yet;
+    `pending`: the gateway failed and the queue retries) — whether the caller was informed."""
     caller = caller_of(phone)
     if caller is None:
         return []
+    last_sms = Delivery.objects.filter(
+        event__incident=OuterRef("pk"), recipient=caller, channel=DeliveryChannel.SMS
+    ).order_by("-id")
     return list(
         Incident.objects.filter(reporter=caller)
         .select_related("category", "ward", "unit")
         .defer("ward__geom")
+        .annotate(sms_status=Subquery(last_sms.values("status")[:1]))
         .order_by("-created_at", "-id")[:limit]
     )
 

@@ -93,6 +93,7 @@ def report_row(incident: Incident) -> dict[str, Any]:
         "created_at": incident.created_at.isoformat(),
         "due_at": incident.due_at.isoformat() if incident.due_at else None,
         "is_emergency": incident.is_emergency,
+        "sms_status": getattr(incident, "sms_status", None),
     }
 
 

@@ -13,6 +13,7 @@ from backend.contact.models import Contact, KnowledgeArticle, Outcome
 from backend.contact.services.calls import contact_open
 from backend.incidents.models import Channel, EventKind, Incident, Status
 from backend.incidents.services.changes import incident_change
+from backend.notifications.deliveries import RetryLater
 from backend.notifications.models import Follow
 from backend.notifications.tasks import notify_incident_status_changed
 from backend.units.models import Category
@@ -248,3 +249,23 @@ def test_a_caller_who_declined_sms_gets_none(gateway: Gateway) -> None:
         notify_incident_status_changed(**args)
     assert gateway.received == []
     assert Contact.objects.get(pk=contact.pk).sms_consent is False
+
+
+def test_the_card_shows_that_the_caller_was_not_informed_while_the_gateway_is_down(
+    gateway: Gateway,
+) -> None:
+    client, contact = signed_in(operator()), open_call()
+    saved = client.post(f"/api/contact/v1/calls/{contact.pk}/report", report_body(), format="json")
+    assert saved.status_code == 201  # the report exists whatever the gateway does
+    gateway.down = True
+    for args in job_args("notify_incident_status_changed"):
+        with pytest.raises(RetryLater):
+            notify_incident_status_changed(**args)
+    card = client.get(f"/api/contact/v1/calls/{contact.pk}").json()
+    assert card["reports"][0]["sms_status"] == "pending"
+    gateway.down = False
+    for args in job_args("notify_incident_status_changed"):
+        notify_incident_status_changed(**args)  # the queue's retry
+    card = client.get(f"/api/contact/v1/calls/{contact.pk}").json()
+    assert card["reports"][0]["sms_status"] == "sent"
+    assert [m["to"] for m in gateway.received] == [CALLER]

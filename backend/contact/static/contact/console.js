@@ -92,6 +92,7 @@ function showCard(card) {
   list.replaceChildren(...(card.reports.length ? card.reports.map((r) => h("li", { dataset: { reference: r.reference } },
     h("strong", {}, r.reference), " · ", r.status_label, " · ", r.category, " · ", r.ward,
     r.is_emergency ? h("span", { class: "emergency" }, " ", T.emergency) : null,
+    r.sms_status !== "sent" ? h("span", { class: "not-informed", dataset: { sms: r.sms_status || "" } }, " · ", T.not_informed) : null,
     h("br"), h("small", {}, when(r.created_at), " — ", r.description))) : [h("li", {}, T.none_earlier)]));
   for (const id of ["preview-ward", "preview-unit", "preview-due"]) document.getElementById(id).textContent = "–";
   document.getElementById("saved").textContent = "";
