@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.db.models import Func, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -138,6 +139,17 @@ class KnowledgeArticle(models.Model):
         verbose_name=_("đơn vị phụ trách"),
     )
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    # question + keywords folded (lower case, no diacritics: `contact_fold`, migration 0002),
+    # stored so that a search neither folds every candidate row again nor ranks on the fly
+    search_text = models.GeneratedField(
+        expression=Func(
+            Concat("question", Value(" "), "keywords", output_field=models.TextField()),
+            function="contact_fold",
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("bài hỏi đáp")

@@ -52,15 +52,6 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _folded(texts: list[str]) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT contact_fold(t) FROM unnest(%s::text[]) WITH ORDINALITY AS w(t, n) ORDER BY n",
-            [texts],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _matching_ids(
     table: str,
     expr: str,
@@ -70,23 +61,24 @@ def _matching_ids(
     params: list[Any] | None = None,
     limit: int,
 ) -> list[int]:
+    # contact_fold(<constant>) is IMMUTABLE: the planner folds it to a constant, so each
+    # `LIKE contact_fold('%word%')` can use the trigram index (lower/unaccent leave % _ \ alone)
     words = _words(query)
     if not words:
         return []
-    folded = _folded([" ".join(words), *words])
-    conditions = [f"{expr} LIKE %s" for _ in words]
+    conditions = [f"{expr} LIKE contact_fold(%s)" for _ in words]
     if where:
         conditions.append(where)
     sql = (
         f"SELECT id FROM {table} WHERE {' AND '.join(conditions)}"
-        f" ORDER BY similarity({expr}, %s) DESC, id DESC LIMIT %s"
+        f" ORDER BY similarity({expr}, contact_fold(%s)) DESC, id DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(_like(w) for w in folded[1:]), *(params or []), folded[0], limit])
+        cursor.execute(sql, [*(_like(w) for w in words), *(params or []), " ".join(words), limit])
         return [row[0] for row in cursor.fetchall()]
 
 
-ARTICLE_TEXT = "contact_fold(question || ' ' || keywords)"
+ARTICLE_TEXT = "search_text"  # stored contact_fold(question || ' ' || keywords)
 
 
 def article_search(
