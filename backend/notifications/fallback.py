@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from backend.incidents.models import EventKind, IncidentEvent
+
 from .deliveries import StatusTexts, deliveries_create, update_event
 from .models import Channel, Delivery, DeliveryStatus, Device
 from .notices import TRANSIENT, SendRun, deliver
