@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.health import healthz
+from backend.contact.pages import console_page
 from backend.staff import pages as staff_pages
 from backend.staff import sign_in as staff_sign_in
 
@@ -19,11 +20,13 @@ urlpatterns = [
     path("admin/login/", staff_sign_in.admin_login),
     path("logout/", staff_pages.StaffLogoutView.as_view(), name="staff-logout"),
     path("healthz", healthz, name="healthz"),
+    path("tong-dai/", console_page, name="contact-console"),
     path("admin/", admin.site.urls),
     path("api/v1/geo/", include("geo.urls")),
     path("api/staff/v1/", include("backend.staff.urls")),
     path("api/mobile/v1/", include("mobile_api.urls")),
     path("open311/v2/", include("backend.open311.urls")),
+    path("api/contact/v1/", include("backend.contact.urls")),
     path("", include("backend.transparency.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

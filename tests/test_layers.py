@@ -22,6 +22,7 @@ LAYER = {
     "backend.staff": 5,
     "backend.open311": 5,
     "backend.transparency": 5,
+    "backend.contact": 5,  # the contact centre: an interface with its own log of contacts
     "mobile_api": 5,
 }
 

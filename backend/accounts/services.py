@@ -155,15 +155,22 @@ def otp_sign_in(*, phone: str, code: str) -> IssuedTokens:
 
 
 def _resident(phone: str) -> User:
+    user = resident_for_phone(phone=phone)
+    if not user.is_active:
+        raise OtpError(_("Tài khoản đã bị khóa."), code="account_disabled", status_code=403)
+    return user
+
+
+def resident_for_phone(*, phone: str) -> User:
+    """The user with `phone` (E.164), created as a resident without password if there is none
+    (SMS sign-in, a caller of the hotline); safe against a parallel creation."""
     user = User.objects.filter(phone=phone).first()
     if user is not None:
-        if not user.is_active:
-            raise OtpError(_("Tài khoản đã bị khóa."), code="account_disabled", status_code=403)
         return user
     try:
         with transaction.atomic():
             return User.objects.create_user(username=phone, phone=phone, password=None)
-    except IntegrityError:  # a parallel sign-in created it
+    except IntegrityError:  # a parallel sign-in or call created it
         return User.objects.get(phone=phone)
 
 

@@ -132,6 +132,9 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
     is_late = models.BooleanField(_("trễ hạn"), null=True, blank=True)
     is_public = models.BooleanField(_("công khai"), default=True)
+    # db_default: raw INSERTs (generate_incidents, bulk loaders) need not name the column
+    is_emergency = models.BooleanField(_("khẩn cấp"), default=False, db_default=False)
+    emergency_at = models.DateTimeField(_("báo khẩn cấp lúc"), null=True, blank=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)  # optimistic locking
     idempotency_key = models.CharField(max_length=128, blank=True)
     # SHA-256 of what was sent with the key: a retry must send the same request
@@ -171,6 +174,12 @@ class Incident(models.Model):
                 fields=["unit", "id"],
                 include=["location", "status", "due_at"],
                 name="incident_unit_newest",
+            ),
+            # the emergency escalation sweep (every minute): the few unacknowledged emergencies
+            models.Index(
+                fields=["emergency_at"],
+                condition=Q(is_emergency=True, status="new"),
+                name="incident_emergency_new",
             ),
             models.Index(
                 fields=["resolved_at"],

@@ -5,7 +5,9 @@ Runs in the same job as the push, after it (so tokens FCM just declared dead cou
 Invariants, as for push: one `Delivery` per (event, reporter, channel) — channel `sms` or
 `email` — created with ON CONFLICT DO NOTHING; only `pending` rows are sent, each locked
 (SKIP LOCKED) while in flight; a gateway/SMTP failure keeps the row pending until
-NOTICE_MAX_ATTEMPTS, then `failed`. Followers are app users: push only.
+NOTICE_MAX_ATTEMPTS, then `failed`. Followers are app users: push only. A caller who declined
+SMS updates when the hotline took the report (`sms_consent` false on the first history entry)
+gets none.
 Settings: STATUS_SMS_FALLBACK, STATUS_EMAIL_FALLBACK (both on by default).
 Side effects: SMS (accounts/sms.py), e-mail (Django mailer), Delivery rows.
 """
@@ -15,6 +17,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from backend.incidents.models import EventKind, IncidentEvent
 
 from .deliveries import StatusTexts, deliveries_create, update_event
 from .models import Channel, Delivery, DeliveryStatus, Device
@@ -34,7 +38,7 @@ def fallback_status_change(*, event_id: int) -> SendRun:
         Channel.EMAIL: reporter.email or "",
     }
     wanted = {
-        Channel.SMS: settings.STATUS_SMS_FALLBACK,
+        Channel.SMS: settings.STATUS_SMS_FALLBACK and _sms_consented(event.incident_id),
         Channel.EMAIL: settings.STATUS_EMAIL_FALLBACK,
     }
     now = timezone.now()
@@ -59,6 +63,15 @@ def fallback_status_change(*, event_id: int) -> SendRun:
             if row is not None:
                 _send(row, addresses[channel], texts[channel], run)
     return run
+
+
+def _sms_consented(incident_id: int) -> bool:
+    first = (
+        IncidentEvent.objects.filter(incident_id=incident_id, kind=EventKind.STATUS, from_status="")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return bool((first or {}).get("sms_consent", True))
 
 
 def _send(row: Delivery, address: str, text: dict[str, str], run: SendRun) -> None:

@@ -150,6 +150,8 @@ class NoticeKind(models.TextChoices):
     OVERDUE = "overdue", _("Cảnh báo quá hạn")
     ESCALATION = "escalation", _("Báo cáo cấp trên")
     DIGEST = "digest", _("Báo cáo tuần")
+    EMERGENCY = "emergency", _("Báo động khẩn cấp")
+    EMERGENCY_UP = "emergency_up", _("Khẩn cấp chưa tiếp nhận: báo cấp trên")
 
 
 class Notice(models.Model):

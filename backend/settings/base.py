@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "backend.notifications",
     "backend.open311",
     "backend.transparency",
+    "backend.contact",
 ]
 
 MIDDLEWARE = [
@@ -348,3 +349,15 @@ STAFF_SIGN_IN_LOCKOUT_SECONDS = env_int("STAFF_SIGN_IN_LOCKOUT_SECONDS", 15 * 60
 # for everyone. Any staff member can enrol at /login/two-factor/.
 STAFF_2FA_REQUIRED_ROLES = env_list("STAFF_2FA_REQUIRED_ROLES", ["supervisor", "admin"])
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Hotline 1022")
+
+# Contact centre: the telephone system (PBX/CTI) signs its webhook with HMAC-SHA256 of
+# "<timestamp>.<body>" under this shared secret; empty = webhook refused. Events older or newer
+# than CTI_MAX_SKEW_SECONDS are refused too (replays).
+CTI_SHARED_SECRET = env_str("CTI_SHARED_SECRET", "")
+CTI_MAX_SKEW_SECONDS = env_int("CTI_MAX_SKEW_SECONDS", 300)
+# Emergency lane: the unit's on-duty contact (duty roster, else its leader) and the city's duty
+# officer (on-duty of EMERGENCY_CITY_UNIT) are alerted at once; while the report is not received,
+# every EMERGENCY_ACK_MINUTES the alert goes one unit further up the ladder (sweep every minute).
+EMERGENCY_ACK_MINUTES = env_int("EMERGENCY_ACK_MINUTES", 15)
+EMERGENCY_CITY_UNIT = env_str("EMERGENCY_CITY_UNIT", "vp-ubnd-tp")
+EMERGENCY_SWEEP_CRON = env_str("EMERGENCY_SWEEP_CRON", "* * * * *")  # UTC

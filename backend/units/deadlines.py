@@ -168,3 +168,18 @@ def due_at_for(*, category: Category, unit: Unit | None, start: dt.datetime) -> 
     if period == SlaUnit.WORKING_HOURS:
         return add_working_hours(start, amount, calendar)
     return add_working_days(start, amount, calendar)
+
+
+def emergency_due_at(*, category: Category, start: dt.datetime) -> dt.datetime:
+    """The deadline of an emergency: `category.emergency_hours` clock hours (day and night)."""
+    return start + dt.timedelta(hours=max(1, category.emergency_hours))
+
+
+def deadline_for(
+    *, category: Category, unit: Unit | None, start: dt.datetime, emergency: bool = False
+) -> dt.datetime | None:
+    """The deadline of a new report: hours for an emergency (or an urgent category), else the
+    SLA in working time (`due_at_for`)."""
+    if emergency or category.is_urgent:
+        return emergency_due_at(category=category, start=start)
+    return due_at_for(category=category, unit=unit, start=start)

@@ -20,6 +20,16 @@ class Category(models.Model):
     icon = models.CharField(_("biểu tượng"), max_length=64, blank=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_urgent = models.BooleanField(
+        _("khẩn cấp"),
+        default=False,
+        help_text=_("mọi phản ánh thuộc lĩnh vực này là tình huống khẩn cấp (cây đổ chắn đường…)"),
+    )
+    emergency_hours = models.PositiveSmallIntegerField(
+        _("thời hạn khẩn cấp (giờ)"),
+        default=4,
+        help_text=_("thời hạn xử lý khi là tình huống khẩn cấp, tính theo giờ liên tục"),
+    )
 
     class Meta:
         verbose_name = _("lĩnh vực")

@@ -288,3 +288,17 @@ def incident_answer_direction(
         data={"reply_to": direction_id},
     )
     return _append(incident, actor, event)
+
+
+def incident_add_caller_note(*, operator: Any, incident: Incident, text: str) -> IncidentEvent:
+    """What a resident added by phone to a report (a call-back), as the operator wrote it down;
+    internal. Who counts as an operator of the contact centre is the contact centre's rule."""
+    event = history_entry(
+        incident,
+        operator,
+        EventKind.NOTE,
+        note=_require_text(text),
+        is_internal=True,
+        data={"from_caller": True},
+    )
+    return _append(incident, operator, event)

@@ -5,7 +5,8 @@ Invariants and side effects:
   `location_required` (400). The ward is `geo.locate`; outside the city → `OutsideServiceArea`
   (422), nothing stored. Routing picks the unit, the SLA the deadline.
 - `incident_file` writes the incident through `changes.incident_change` (first history entry,
-  map counts, the reporter's update job) with its photo rows, in one transaction.
+  map counts, the reporter's update job) with its photo rows, in one transaction. A category
+  configured as urgent files an emergency: deadline in hours, alert job (`emergency`).
 - `incident_submit` cleans photos (photos.clean_photo) before any write; the clean copies are
   written to storage first and deleted again if the transaction does not commit, so a failure
   leaves neither rows nor files. It owns its transaction (`durable=True`): called inside another
@@ -34,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import User
 from backend.common.errors import DomainError
 from backend.common.uploads import uploaded_sha256
-from backend.units.deadlines import due_at_for
+from backend.units.deadlines import deadline_for
 from backend.units.models import Category
 from backend.units.routing import unit_for
 from geo.locate import ward_at
@@ -45,6 +46,7 @@ from ..photo_store import PhotoFiles
 from ..photos import CleanPhoto, clean_photo
 from ..references import next_reference
 from .changes import incident_change
+from .emergency import defer_emergency_alert
 
 MAX_PHOTOS = 5
 
@@ -128,11 +130,14 @@ def incident_file(
     idempotency_key: str = "",
     idempotency_fingerprint: str = "",
     photos: Sequence[IncidentPhoto] = (),
+    intake: dict[str, Any] | None = None,
 ) -> Incident:
     """File a new incident from any channel (photo rows already stored, if any).
 
     `ward`: the ward of `location` when the caller already has it (`ward_at`). `attributes`:
     the category's extra fields, already validated; kept on the first history entry.
+    `intake`: how the report came in beyond the channel (the operator who took a call, the
+    caller's SMS consent), kept on the first history entry.
     """
     ward = ward or ward_at(location)
     unit = unit_for(category=category, ward=ward)
@@ -149,7 +154,9 @@ def incident_file(
         exif_taken_at=exif_taken_at,
         ward=ward,
         unit=unit,
-        due_at=due_at_for(category=category, unit=unit, start=now),
+        due_at=deadline_for(category=category, unit=unit, start=now),
+        is_emergency=category.is_urgent,
+        emergency_at=now if category.is_urgent else None,
         idempotency_key=idempotency_key,
         idempotency_fingerprint=idempotency_fingerprint,
         created_at=now,
@@ -162,16 +169,21 @@ def incident_file(
     )
     with transaction.atomic():
         incident.reference = next_reference(now)
+        status_data: dict[str, Any] = dict(intake or {})
+        if attributes:
+            status_data["attributes"] = attributes
         incident_change(
             incident,
             actor=reporter,
             to_status=Status.NEW,
-            status_data={"attributes": attributes} if attributes else None,
+            status_data=status_data,
             at=now,
         )
         for row in photos:
             row.incident = incident
         IncidentPhoto.objects.bulk_create(photos)
+        if incident.is_emergency:
+            defer_emergency_alert(incident)
     return incident
 
 
@@ -186,6 +198,7 @@ def incident_submit(
     idempotency_key: str = "",
     channel: str = Channel.MOBILE,
     attributes: dict[str, Any] | None = None,
+    intake: dict[str, Any] | None = None,
 ) -> SubmitResult:
     """File a new report with its photos (see the module docstring for the rules)."""
     fingerprint = ""
@@ -236,6 +249,7 @@ def incident_submit(
                 idempotency_key=idempotency_key,
                 idempotency_fingerprint=fingerprint,
                 photos=photo_rows,
+                intake=intake,
             )
     except IntegrityError:
         files.discard()

@@ -1,0 +1,211 @@
+"""Read side of the contact centre: who may use it, call cards, the caller's earlier reports,
+knowledge-base and place search, the live preview of a report before it is saved.
+
+Search folds case and Vietnamese diacritics on both sides (`contact_fold`, migration 0002), so
+"ben thanh", "Ben Thanh" and "Bến Thành" find the same rows. Every word of the query must occur
+(`LIKE '%word%'` per word, answered by trigram GIN indexes); rows are ranked by trigram
+similarity to the whole query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.incidents.models import Incident
+from backend.notifications.models import Channel as DeliveryChannel
+from backend.notifications.models import Delivery
+from backend.units.deadlines import deadline_for
+from backend.units.models import Category, Role, Unit
+from backend.units.routing import unit_for
+from backend.units.selectors import staff_scope
+from geo.locate import area_info, boundary_set_id_at, ward_at
+from geo.models import AdminArea
+
+from .models import Contact, InboxItem, InboxStatus, KnowledgeArticle
+
+MAX_WORDS = 6
+WAITING_FOR = dt.timedelta(hours=2)  # a call card older than this is not offered any more
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def is_operator(user: Any) -> bool:
+    """Operators of any unit, and city supervisors/admins, use the console."""
+    scope = staff_scope(user)
+    return scope.is_global or Role.OPERATOR in scope.roles
+
+
+def _words(query: str) -> list[str]:
+    return _WORD.findall(query)[:MAX_WORDS]
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching_ids(
+    table: str,
+    expr: str,
+    query: str,
+    *,
+    where: str = "",
+    params: list[Any] | None = None,
+    limit: int,
+) -> list[int]:
+    # contact_fold(<constant>) is IMMUTABLE: the planner folds it to a constant, so each
+    # `LIKE contact_fold('%word%')` can use the trigram index (lower/unaccent leave % _ \ alone)
+    words = _words(query)
+    if not words:
+        return []
+    conditions = [f"{expr} LIKE contact_fold(%s)" for _ in words]
+    if where:
+        conditions.append(where)
+    sql = (
+        f"SELECT id FROM {table} WHERE {' AND '.join(conditions)}"
+        f" ORDER BY similarity({expr}, contact_fold(%s)) DESC, id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(_like(w) for w in words), *(params or []), " ".join(words), limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+ARTICLE_TEXT = "search_text"  # stored contact_fold(question || ' ' || keywords)
+
+
+def article_search(
+    *, query: str, field: str = "", today: dt.date | None = None, limit: int = 10
+) -> list[KnowledgeArticle]:
+    """Articles valid `today` matching every word of `query` (best first)."""
+    today = today or timezone.localdate()
+    table = KnowledgeArticle._meta.db_table
+    where = "(valid_from IS NULL OR valid_from <= %s) AND (valid_to IS NULL OR valid_to >= %s)"
+    params: list[Any] = [today, today]
+    if field:
+        where += " AND field = %s"
+        params.append(field)
+    ids = _matching_ids(table, ARTICLE_TEXT, query, where=where, params=params, limit=limit)
+    found = KnowledgeArticle.objects.select_related("owner").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str  # "ward" or "address"
+    name: str
+    ward_id: int
+    ward_name: str
+    lon: float | None = None
+    lat: float | None = None
+
+
+ADDRESS_TEXT = "contact_fold(address)"
+
+
+def place_search(*, query: str, limit: int = 10) -> list[Place]:
+    """Wards of the boundary set in force whose name matches, then addresses of earlier reports
+    (the newest report of each address gives its point)."""
+    places: list[Place] = []
+    set_id = boundary_set_id_at()
+    if set_id is not None:
+        ids = _matching_ids(
+            AdminArea._meta.db_table,
+            "contact_fold(name)",
+            query,
+            where="boundary_set_id = %s",
+            params=[set_id],
+            limit=limit,
+        )
+        for pk in ids:
+            info = area_info(pk)
+            if info is not None:
+                places.append(Place("ward", info.full_name, info.id, info.name))
+    ids = _matching_ids(
+        Incident._meta.db_table, ADDRESS_TEXT, query, where="address <> ''", limit=limit * 3
+    )
+    seen: set[str] = set()
+    for row in (
+        Incident.objects.filter(pk__in=ids)
+        .order_by("-created_at")
+        .values("address", "location", "ward_id", "ward__name")
+    ):
+        key = row["address"].strip().lower()
+        if key in seen or len(places) >= 2 * limit:
+            continue
+        seen.add(key)
+        point = row["location"]
+        places.append(
+            Place("address", row["address"], row["ward_id"], row["ward__name"], point.x, point.y)
+        )
+    return places
+
+
+def caller_of(phone: str) -> User | None:
+    return User.objects.filter(phone=phone).first()
+
+
+def caller_reports(*, phone: str, limit: int = 20) -> list[Incident]:
+    """The caller's newest reports (filed by them): two index lookups (phone, reporter), each
+    with `sms_status`, the state of the newest SMS to the caller about it (None: none yet;
+    `pending`: the gateway failed and the queue retries) — whether the caller was informed."""
+    caller = caller_of(phone)
+    if caller is None:
+        return []
+    last_sms = Delivery.objects.filter(
+        event__incident=OuterRef("pk"), recipient=caller, channel=DeliveryChannel.SMS
+    ).order_by("-id")
+    return list(
+        Incident.objects.filter(reporter=caller)
+        .select_related("category", "ward", "unit")
+        .defer("ward__geom")
+        .annotate(sms_status=Subquery(last_sms.values("status")[:1]))
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def waiting_calls(*, now: dt.datetime | None = None) -> QuerySet[Contact]:
+    """Call cards the telephone system opened that no operator has taken yet (oldest first)."""
+    now = now or timezone.now()
+    return Contact.objects.filter(
+        operator__isnull=True, outcome="", ended_at__isnull=True, started_at__gte=now - WAITING_FOR
+    ).order_by("started_at", "id")
+
+
+def contacts_of(*, operator: User) -> QuerySet[Contact]:
+    """The operator's open call cards (taken, no outcome yet)."""
+    return Contact.objects.filter(operator=operator, outcome="").order_by("-started_at", "-id")
+
+
+@dataclass(frozen=True)
+class Preview:
+    ward: AdminArea
+    ward_full_name: str
+    unit: Unit | None
+    due_at: dt.datetime | None
+
+
+def report_preview(*, point: Point, category: Category, now: dt.datetime | None = None) -> Preview:
+    """Where a report at `point` would go, as `incident_file` decides it: ward, unit, deadline.
+    Outside the city → `OutsideServiceArea` (422), as on submit."""
+    ward = ward_at(point)
+    unit = unit_for(category=category, ward=ward)
+    due = deadline_for(category=category, unit=unit, start=now or timezone.now())
+    info = area_info(ward.pk)
+    return Preview(ward, info.full_name if info else ward.name, unit, due)
+
+
+def inbox_open() -> QuerySet[InboxItem]:
+    """Items waiting or being completed, oldest first, with who holds them."""
+    return (
+        InboxItem.objects.filter(status__in=[InboxStatus.WAITING, InboxStatus.CLAIMED])
+        .select_related("reporter", "category", "claimed_by")
+        .order_by("created_at", "id")
+    )

@@ -1,0 +1,159 @@
+"""Contact-centre API shapes: inputs validated, outputs as plain dicts. No rules, no writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from backend.accounts.services import phone_from
+from backend.incidents.models import Incident
+
+from .models import CLOSING_OUTCOMES, Contact, InboxItem, KnowledgeArticle
+from .selectors import Place, Preview
+
+
+class PhoneField(serializers.CharField):
+    """A Vietnamese mobile number in any usual writing → E.164 (400 `invalid_phone` otherwise)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return phone_from(str(super().to_internal_value(data)))
+
+
+class CtiEventSerializer(serializers.Serializer):
+    event = serializers.ChoiceField(choices=[("ringing", "ringing"), ("hangup", "hangup")])
+    call_id = serializers.CharField(max_length=128)
+    caller = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
+class OpenCallSerializer(serializers.Serializer):
+    caller = PhoneField(max_length=32)
+
+
+class ReportSerializer(serializers.Serializer):
+    category = serializers.IntegerField()
+    description = serializers.CharField(max_length=4000)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    sms_consent = serializers.BooleanField(default=True)
+    emergency = serializers.BooleanField(default=False)
+
+
+class EmergencySerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class AnswerSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    send_sms = serializers.BooleanField(default=False)
+
+
+class AddToReportSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=32)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    follow = serializers.BooleanField(default=False)
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[(str(o), o.label) for o in CLOSING_OUTCOMES])
+    reason = serializers.CharField(max_length=2000)
+
+
+class SearchSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200)
+    field = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+def contact_row(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "channel": contact.channel,
+        "call_id": contact.call_id,
+        "caller_phone": contact.caller_phone,
+        "operator": contact.operator_id,
+        "started_at": contact.started_at.isoformat(),
+        "ended_at": contact.ended_at.isoformat() if contact.ended_at else None,
+        "outcome": contact.outcome,
+        "reason": contact.reason,
+        "incident": contact.incident_id,
+        "article": contact.article_id,
+    }
+
+
+def report_row(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.pk,
+        "reference": incident.reference,
+        "status": incident.status,
+        "status_label": str(incident.get_status_display()),
+        "category": incident.category.name,
+        "ward": incident.ward.name,
+        "unit": incident.unit.name if incident.unit else None,
+        "description": incident.description,
+        "created_at": incident.created_at.isoformat(),
+        "due_at": incident.due_at.isoformat() if incident.due_at else None,
+        "is_emergency": incident.is_emergency,
+        "sms_status": getattr(incident, "sms_status", None),
+    }
+
+
+def article_row(article: KnowledgeArticle) -> dict[str, Any]:
+    return {
+        "id": article.pk,
+        "question": article.question,
+        "answer": article.answer,
+        "sms": article.sms_body(),
+        "field": article.field,
+        "owner": article.owner.name if article.owner else None,
+    }
+
+
+def place_row(place: Place) -> dict[str, Any]:
+    return {
+        "kind": place.kind,
+        "name": place.name,
+        "ward": {"id": place.ward_id, "name": place.ward_name},
+        "lon": place.lon,
+        "lat": place.lat,
+    }
+
+
+def preview_row(preview: Preview) -> dict[str, Any]:
+    unit = preview.unit
+    return {
+        "ward": {"id": preview.ward.pk, "code": preview.ward.code, "name": preview.ward_full_name},
+        "unit": {"id": unit.pk, "code": unit.code, "name": unit.name} if unit else None,
+        "due_at": preview.due_at.isoformat() if preview.due_at else None,
+        "no_unit": str(_("Chưa có đơn vị phụ trách")) if unit is None else "",
+    }
+
+
+class CompleteSerializer(serializers.Serializer):
+    category = serializers.IntegerField()
+    description = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+def inbox_row(item: InboxItem) -> dict[str, Any]:
+    holder = item.claimed_by
+    point = item.location
+    return {
+        "id": item.pk,
+        "channel": item.channel,
+        "description": item.description,
+        "address": item.address,
+        "location": {"lon": point.x, "lat": point.y} if point else None,
+        "category": item.category_id,
+        "flag": item.flag,
+        "status": item.status,
+        "claimed_by": (holder.get_full_name() or holder.username) if holder else None,
+        "incident": item.incident_id,
+        "reason": item.reason,
+        "created_at": item.created_at.isoformat(),
+    }

@@ -1,0 +1,218 @@
+"""Operator console API v1 (`/api/contact/v1/`): validate → one service or selector → serialize.
+
+Only operators (and city supervisors/admins) get in (403 otherwise). A call card held by another
+operator answers 409 `contact_taken` naming who holds it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.models import User
+from backend.common.errors import DomainError
+from backend.incidents.models import Incident
+from backend.units.models import Category
+from geo.points import point_from
+
+from . import serializers as s
+from .models import Contact, KnowledgeArticle
+from .permissions import AUTHENTICATION, PERMISSIONS
+from .selectors import (
+    article_search,
+    caller_reports,
+    contacts_of,
+    place_search,
+    report_preview,
+    waiting_calls,
+)
+from .services.calls import contact_close, contact_open, contact_take
+from .services.outcomes import (
+    contact_add_to_report,
+    contact_answer,
+    contact_create_report,
+    contact_mark_emergency,
+)
+
+
+class OperatorView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = PERMISSIONS
+
+
+def validated(serializer_class: type[Any], data: Any) -> Any:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def operator_of(request: Request) -> User:
+    """The signed-in operator (the permission classes let no one else in)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def contact_or_404(pk: int) -> Contact:
+    contact = Contact.objects.select_related("caller").filter(pk=pk).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def category_or_400(pk: int) -> Category:
+    category = Category.objects.filter(pk=pk, is_active=True).first()
+    if category is None:
+        raise DomainError(code="invalid", details={"category": ["unknown"]})
+    return category
+
+
+def card(contact: Contact) -> dict[str, Any]:
+    reports = caller_reports(phone=contact.caller_phone)
+    return {**s.contact_row(contact), "reports": [s.report_row(i) for i in reports]}
+
+
+class CallsView(OperatorView):
+    def get(self, request: Request) -> Response:
+        """Call cards waiting for an operator, and the ones this operator holds."""
+        return Response(
+            {
+                "waiting": [s.contact_row(c) for c in waiting_calls()[:50]],
+                "mine": [s.contact_row(c) for c in contacts_of(operator=operator_of(request))[:50]],
+            }
+        )
+
+    def post(self, request: Request) -> Response:
+        """A call whose number the operator types (no CTI): opened and held by them."""
+        data = validated(s.OpenCallSerializer, request.data)
+        contact, _created = contact_open(caller_phone=data["caller"], operator=operator_of(request))
+        return Response(card(contact), status=201)
+
+
+class CallView(OperatorView):
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(card(contact_or_404(pk)))
+
+
+class TakeView(OperatorView):
+    def post(self, request: Request, pk: int) -> Response:
+        contact = contact_take(contact=contact_or_404(pk), operator=operator_of(request))
+        return Response(card(contact))
+
+
+class ReportView(OperatorView):
+    def post(self, request: Request, pk: int) -> Response:
+        contact = contact_or_404(pk)
+        data = validated(s.ReportSerializer, request.data)
+        location = point_from(request.data, required=False)  # type: ignore[arg-type]
+        incident = contact_create_report(
+            contact=contact,
+            operator=operator_of(request),
+            category=category_or_400(data["category"]),
+            description=data["description"],
+            address=data["address"],
+            location=location,
+            photos=request.FILES.getlist("photos"),
+            sms_consent=data["sms_consent"],
+            emergency=data["emergency"],
+        )
+        incident = Incident.objects.select_related("category", "ward", "unit").get(pk=incident.pk)
+        return Response(
+            {"contact": s.contact_row(contact), "report": s.report_row(incident)}, status=201
+        )
+
+
+class AnswerView(OperatorView):
+    def post(self, request: Request, pk: int) -> Response:
+        contact = contact_or_404(pk)
+        data = validated(s.AnswerSerializer, request.data)
+        article = KnowledgeArticle.objects.filter(pk=data["article"]).first()
+        if article is None:
+            raise DomainError(code="invalid", details={"article": ["unknown"]})
+        contact = contact_answer(
+            contact=contact,
+            operator=operator_of(request),
+            article=article,
+            send_sms=data["send_sms"],
+        )
+        return Response(s.contact_row(contact))
+
+
+class AddToReportView(OperatorView):
+    def post(self, request: Request, pk: int) -> Response:
+        contact = contact_or_404(pk)
+        data = validated(s.AddToReportSerializer, request.data)
+        incident = Incident.objects.filter(reference__iexact=data["reference"]).first()
+        if incident is None:
+            raise DomainError(code="invalid", details={"reference": ["unknown"]})
+        contact = contact_add_to_report(
+            contact=contact,
+            operator=operator_of(request),
+            incident=incident,
+            note=data["note"],
+            follow=data["follow"],
+        )
+        return Response(s.contact_row(contact))
+
+
+class CloseView(OperatorView):
+    def post(self, request: Request, pk: int) -> Response:
+        contact = contact_or_404(pk)
+        data = validated(s.CloseSerializer, request.data)
+        contact = contact_close(
+            contact=contact,
+            operator=operator_of(request),
+            outcome=data["outcome"],
+            reason=data["reason"],
+        )
+        return Response(s.contact_row(contact))
+
+
+class ArticleSearchView(OperatorView):
+    def get(self, request: Request) -> Response:
+        data = validated(s.SearchSerializer, request.query_params)
+        found = article_search(query=data["q"], field=data["field"])
+        return Response({"results": [s.article_row(a) for a in found]})
+
+
+class PlaceSearchView(OperatorView):
+    def get(self, request: Request) -> Response:
+        data = validated(s.SearchSerializer, request.query_params)
+        return Response({"results": [s.place_row(p) for p in place_search(query=data["q"])]})
+
+
+class PreviewView(OperatorView):
+    """Ward, responsible unit and deadline of a report at (lat, lon) in `category`, before it
+    is saved: decided by the same functions as the intake (outside the city → 422)."""
+
+    def get(self, request: Request) -> Response:
+        point = point_from(request.query_params)
+        assert point is not None
+        try:
+            category_id = int(request.query_params.get("category", ""))
+        except ValueError:
+            raise DomainError(code="invalid", details={"category": ["required"]}) from None
+        preview = report_preview(point=point, category=category_or_400(category_id))
+        return Response(s.preview_row(preview))
+
+
+class EmergencyView(OperatorView):
+    """Mark a report an emergency (by its reference)."""
+
+    def post(self, request: Request, reference: str) -> Response:
+        data = validated(s.EmergencySerializer, request.data)
+        incident = (
+            Incident.objects.select_related("category", "ward", "unit")
+            .filter(reference__iexact=reference)
+            .first()
+        )
+        if incident is None:
+            raise Http404
+        incident = contact_mark_emergency(
+            operator=operator_of(request), incident=incident, note=data["note"]
+        )
+        return Response(s.report_row(incident))
