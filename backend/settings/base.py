@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # static files from STATIC_ROOT (collectstatic), compressed and cached forever by name
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +98,15 @@ LOGIN_URL = "staff-login"
 LOGIN_REDIRECT_URL = "staff-map"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("HOTLINE_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Static files: hashed names (collectstatic writes the manifest) served by WhiteNoise with
+# far-future caching; with DEBUG (make dev, tests) Django's finders serve them unhashed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Photos on the local disk are served by the app itself under MEDIA_URL (one machine, `make run`);
+# set HOTLINE_SERVE_MEDIA=0 where nginx serves MEDIA_ROOT, or the photos are in S3.
+SERVE_MEDIA = env_bool("HOTLINE_SERVE_MEDIA", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

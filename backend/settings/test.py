@@ -5,7 +5,7 @@ import os
 from tools import pgcluster
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR
+from .base import BASE_DIR, STORAGES
 from .env import database_from_url
 
 _url = os.environ.get("TEST_DATABASE_URL") or pgcluster.throwaway()
@@ -16,3 +16,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# templates resolve {% static %} without a collectstatic manifest
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
