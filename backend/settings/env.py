@@ -41,12 +41,17 @@ def database_from_url(url: str) -> dict[str, object]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        # Server-side-binding cursors (geo.locate) become prepared statements after this
-        # many runs. Set DB_PREPARE_THRESHOLD="" behind a transaction-mode pgbouncer.
-        "OPTIONS": _prepare_option(),
+        **_pooling_options(),
     }
 
 
-def _prepare_option() -> dict[str, object]:
+def _pooling_options() -> dict[str, object]:
+    """Behind a transaction-mode pooler (PgBouncer, DB_TRANSACTION_POOLING=1) consecutive
+    transactions may reach different server connections: no server-side cursors (they live past
+    a transaction) and no prepared statements (PgBouncer 1.18 does not carry them over).
+    Otherwise server-side-binding cursors (geo.locate) become prepared statements after
+    DB_PREPARE_THRESHOLD runs (default 5; empty = never)."""
+    if env_bool("DB_TRANSACTION_POOLING", False):
+        return {"DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": {"prepare_threshold": None}}
     raw = os.environ.get("DB_PREPARE_THRESHOLD", "5")
-    return {"prepare_threshold": int(raw)} if raw else {}
+    return {"OPTIONS": {"prepare_threshold": int(raw) if raw else None}}

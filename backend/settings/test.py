@@ -12,6 +12,8 @@ _url = os.environ.get("TEST_DATABASE_URL") or pgcluster.throwaway()
 os.environ["TEST_DATABASE_URL"] = _url  # child processes (live servers) share the cluster
 DATABASES = {"default": database_from_url(_url)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if _test_name := os.environ.get("TEST_DATABASE_NAME"):  # a second session on the same cluster
+    DATABASES["default"]["TEST"] = {"NAME": _test_name}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
