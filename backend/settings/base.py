@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, photo_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("HOTLINE_VAR_DIR", str(BASE_DIR / "var")))
@@ -98,15 +98,16 @@ LOGIN_URL = "staff-login"
 LOGIN_REDIRECT_URL = "staff-map"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("HOTLINE_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Photos: local files by default, S3-compatible object storage with S3_BUCKET (env.photo_storage).
 # Static files: hashed names (collectstatic writes the manifest) served by WhiteNoise with
 # far-future caching; with DEBUG (make dev, tests) Django's finders serve them unhashed.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": photo_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Photos on the local disk are served by the app itself under MEDIA_URL (one machine, `make run`);
 # set HOTLINE_SERVE_MEDIA=0 where nginx serves MEDIA_ROOT, or the photos are in S3.
-SERVE_MEDIA = env_bool("HOTLINE_SERVE_MEDIA", True)
+SERVE_MEDIA = env_bool("HOTLINE_SERVE_MEDIA", not env_str("S3_BUCKET", ""))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

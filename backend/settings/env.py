@@ -55,3 +55,31 @@ def _pooling_options() -> dict[str, object]:
         return {"DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": {"prepare_threshold": None}}
     raw = os.environ.get("DB_PREPARE_THRESHOLD", "5")
     return {"OPTIONS": {"prepare_threshold": int(raw) if raw else None}}
+
+
+def photo_storage() -> dict[str, object]:
+    """Where photos go: MEDIA_ROOT on the local disk, or an S3-compatible bucket when S3_BUCKET is
+    set (django-storages). The bucket stays private: every photo URL is signed for
+    S3_URL_SECONDS and only reaches the people an API response was allowed to show the report to.
+    Without S3_ACCESS_KEY_ID boto3 finds credentials itself (AWS_* variables, instance role)."""
+    bucket = env_str("S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("S3_PREFIX", ""),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects inherit the private bucket's policy
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_URL_SECONDS", 3600),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, max-age=3600"},
+        },
+    }
