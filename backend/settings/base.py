@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str, photo_storage
+from .env import env_bool, env_int, env_list, env_str, photo_storage, replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("HOTLINE_VAR_DIR", str(BASE_DIR / "var")))
@@ -42,6 +42,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # static files from STATIC_ROOT (collectstatic), compressed and cached forever by name
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # read-only views on a healthy replica, a writer's next reads on the primary
+    "backend.common.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +54,15 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "backend.urls"
+# Streaming replicas (DATABASE_REPLICA_URLS, comma-separated; DATABASES replica1, replica2, …):
+# views marked `reads_from_replica` read there while the replica is up and at most
+# REPLICA_MAX_LAG_SECONDS behind (checked every REPLICA_CHECK_SECONDS per process); a browser
+# that just wrote reads from the primary for REPLICA_STICKY_SECONDS. Writes: always the primary.
+DATABASE_ROUTERS = ["backend.common.replicas.ReplicaRouter"]
+DATABASE_REPLICAS = replica_databases(env_list("DATABASE_REPLICA_URLS", []))
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 2)
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15)
 WSGI_APPLICATION = "backend.wsgi.application"
 ASGI_APPLICATION = "backend.asgi.application"
 

@@ -83,3 +83,15 @@ def photo_storage() -> dict[str, object]:
             "object_parameters": {"CacheControl": "private, max-age=3600"},
         },
     }
+
+
+def replica_databases(urls: list[str]) -> dict[str, dict[str, object]]:
+    """DATABASE_REPLICA_URLS → DATABASES entries replica1, replica2, … (backend/common/replicas.py);
+    a replica that does not answer within 3 s is skipped until the next health check."""
+    found: dict[str, dict[str, object]] = {}
+    for number, url in enumerate(urls, start=1):
+        entry = database_from_url(url)
+        options = dict(entry["OPTIONS"])  # type: ignore[call-overload]
+        entry["OPTIONS"] = options | {"connect_timeout": 3}
+        found[f"replica{number}"] = entry
+    return found

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.common.periods import period_from
+from backend.common.replicas import reads_from_replica
 from backend.incidents.selectors.staff import late_rate_by_unit, overdue_count_by_unit
 from backend.units.models import Unit
 from backend.units.selectors import staff_scope, unit_members, units_visible_to
@@ -68,6 +69,7 @@ class UnitMembersView(StaffView):
         )
 
 
+@reads_from_replica
 class OverdueView(StaffView):
     def get(self, request: Request) -> Response:
         counts = overdue_count_by_unit(user=request.user)
@@ -81,6 +83,7 @@ class OverdueView(StaffView):
         )
 
 
+@reads_from_replica
 class LateRateView(StaffView):
     def get(self, request: Request) -> Response:
         period = period_from({"period": request.query_params.get("period")})

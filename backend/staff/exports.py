@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.request import Request
 
+from backend.common.replicas import reads_from_replica
 from backend.incidents.selectors.staff import incident_list
 
 from . import serializers as s
@@ -49,6 +50,7 @@ def _filename(ext: str) -> str:
     return f"phan-anh-{timezone.localtime():%Y%m%d-%H%M}.{ext}"
 
 
+@reads_from_replica
 class CsvExportView(StaffView):
     def get(self, request: Request) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -60,6 +62,7 @@ class CsvExportView(StaffView):
         return response
 
 
+@reads_from_replica
 class XlsxExportView(StaffView):
     def get(self, request: Request) -> HttpResponse:
         from openpyxl import Workbook
