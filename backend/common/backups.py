@@ -79,8 +79,10 @@ def backup(target: Path, storage: Storage = default_storage) -> dict[str, object
             for chunk in iter(lambda: source.read(1 << 20), b""):
                 out.write(chunk)
         photos[name] = {"size": copy.stat().st_size, "sha256": _sha256(copy)}
-    manifest = {"database": {"file": DUMP, "size": (target / DUMP).stat().st_size}}
-    manifest["photos"] = photos
+    manifest: dict[str, object] = {
+        "database": {"file": DUMP, "size": (target / DUMP).stat().st_size},
+        "photos": photos,
+    }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
 
