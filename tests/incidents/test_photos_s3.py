@@ -8,11 +8,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.gis.geos import Point
 
 from backend.accounts.models import User
-from backend.incidents.models import Category, Incident, IncidentPhoto
-from backend.incidents.services import submit as submit_module
+from backend.incidents.models import Incident, IncidentPhoto
 from backend.incidents.services.submit import incident_submit
+from backend.units.models import Category
 from mobile_api.serializers import PhotoOut
 from tests.mobile_api.fixtures import category, resident
 from tests.mobile_api.images import SAIGON, exif_with, jpeg_bytes, upload
@@ -37,8 +38,7 @@ def _submit(reporter: User, category: Category, **kwargs: Any) -> Incident:
         reporter=reporter,
         category=category,
         description="Ổ gà trước số 12",
-        lon=lon,
-        lat=lat,
+        location=Point(lon, lat, srid=4326),
         photos=photos,
         **kwargs,
     ).incident
@@ -63,11 +63,11 @@ def test_photos_are_stored_in_the_bucket_and_shown_through_signed_urls(
 def test_a_rolled_back_submit_leaves_no_object(
     resident: User, category: Category, s3_photos: S3Photos, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail_after_the_rows(**kwargs: Any) -> int:
+    def fail_on_the_photo_rows(*args: Any, **kwargs: Any) -> None:
         assert len(s3_photos.keys()) == 4  # both photos' copies are written by now
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(submit_module.notify_incident_status_changed, "defer", fail_after_the_rows)
+    monkeypatch.setattr(IncidentPhoto.objects, "bulk_create", fail_on_the_photo_rows)
     with pytest.raises(RuntimeError):
         _submit(resident, category, idempotency_key="s3-boom")
     assert not Incident.objects.exists()
