@@ -35,7 +35,7 @@ def children(pid: int) -> dict[int, str]:
     return found
 
 
-def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes]:
+def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
     """One GET on a fresh connection (as a load balancer without pooling would send it)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
