@@ -4,6 +4,7 @@ routing, read-your-own-writes, lag and loss of the replica."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,8 +27,10 @@ STATS = "/api/public/v1/stats"  # public statistics: a view marked reads_from_re
 
 
 @pytest.fixture(scope="module")
-def standby(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    datadir = tmp_path_factory.mktemp("replica")
+def standby(django_db_setup: Any) -> Iterator[Path]:
+    # not under pytest's tmp_path: every pytest session (also another one on this machine) sets
+    # /tmp/pytest-of-root back to 0700, out of the postgres user's reach
+    datadir = Path(tempfile.mkdtemp(prefix="hotline1022-replica-"))
     pgreplica.start(connections["default"].settings_dict["PORT"], datadir)
     yield datadir
     pgreplica.stop(datadir)
