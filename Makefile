@@ -10,18 +10,19 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 gdal-bin gettext
-TEST_APT_PACKAGES := chromium fonts-dejavu-core
+TEST_APT_PACKAGES := chromium fonts-dejavu-core pgbouncer nginx-light systemd
 
 # First Python >= 3.12 on PATH (python3 first: pyenv resolves it through .python-version).
 PYTHON := $(shell for c in python3 python3.14 python3.13 python3.12 python; do \
 	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
 	2>/dev/null && { echo $$c; break; }; done)
 
-.PHONY: help run serve test lint system-packages test-system-packages venv db stop migrate seed \
+.PHONY: help run dev static serve test lint system-packages test-system-packages venv db stop migrate seed \
 	messages messages-update bench clean assets
 
 help:
 	@echo "make run    — cài đặt + chạy API, bản đồ và worker / set up and serve on http://$(HOST):$(PORT)"
+	@echo "make dev    — như make run, với runserver tự nạp lại / the same with runserver and autoreload"
 	@echo "make test   — cài đặt + kiểm tra (ruff, mypy, pytest) / set up and run all checks"
 	@echo "make stop   — dừng PostgreSQL cục bộ / stop the project-local PostgreSQL"
 	@echo "make bench  — chạy benchmark / run the benchmarks (see docs/PERFORMANCE.md)"
@@ -76,9 +77,20 @@ seed: migrate
 	@$(PY) manage.py seed
 	@$(PY) manage.py seed_demo
 
-run: seed messages assets
+# Served like production: gunicorn (WEB_WORKERS processes × WEB_THREADS threads, see
+# backend/gunicorn_conf.py), static files by WhiteNoise, the job worker (manage.py worker) beside it, both
+# restarted by tools/serve.py if they die; `kill -HUP` the supervisor reloads without dropping requests.
+static: venv messages assets
+	@DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v 0
+
+run: seed static
 	@echo "==> http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl+C to stop"
-	@$(PY) manage.py procrastinate worker & worker=$$!; \
+	@DJANGO_DEBUG=0 $(PY) -m tools.serve --bind $(HOST):$(PORT)
+
+# Development: runserver with autoreload and DEBUG, a worker beside it.
+dev: seed messages assets
+	@echo "==> http://$(HOST):$(PORT)/  (runserver, autoreload) — Ctrl+C to stop"
+	@$(PY) manage.py worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 

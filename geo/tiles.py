@@ -26,8 +26,10 @@ from typing import Any
 
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import Model, QuerySet
+
+from backend.common.replicas import read_alias
 
 EXTENT = 4096  # tile coordinate units per side (the MVT default)
 BUFFER = 64  # units drawn beyond the edge so symbols on the border are not cut
@@ -131,7 +133,8 @@ def _rows_sql(
 def _fetch(sql: str, params: Sequence[Any]) -> bytes:
     # JIT costs ~250 ms of compilation on a city-wide tile and saves nothing: the time goes
     # into PostGIS functions it cannot inline.
-    with transaction.atomic(), connection.cursor() as cursor:
+    alias = read_alias()  # a replica inside the staff map's tile view (backend/common/replicas)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         row = cursor.fetchone()

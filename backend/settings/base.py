@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, photo_storage, replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("HOTLINE_VAR_DIR", str(BASE_DIR / "var")))
@@ -49,6 +49,10 @@ MIDDLEWARE = [
     "backend.common.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "backend.http_errors.RejectNulMiddleware",  # NUL in a path or query: 400, never a 500
+    # static files from STATIC_ROOT (collectstatic), compressed and cached forever by name
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # read-only views on a healthy replica, a writer's next reads on the primary
+    "backend.common.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +65,15 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "backend.urls"
+# Streaming replicas (DATABASE_REPLICA_URLS, comma-separated; DATABASES replica1, replica2, …):
+# views marked `reads_from_replica` read there while the replica is up and at most
+# REPLICA_MAX_LAG_SECONDS behind (checked every REPLICA_CHECK_SECONDS per process); a browser
+# that just wrote reads from the primary for REPLICA_STICKY_SECONDS. Writes: always the primary.
+DATABASE_ROUTERS = ["backend.common.replicas.ReplicaRouter"]
+DATABASE_REPLICAS = replica_databases(env_list("DATABASE_REPLICA_URLS", []))
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 2)
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15)
 WSGI_APPLICATION = "backend.wsgi.application"
 ASGI_APPLICATION = "backend.asgi.application"
 
@@ -107,6 +120,16 @@ LOGIN_URL = "staff-login"
 LOGIN_REDIRECT_URL = "staff-map"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("HOTLINE_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Photos: local files by default, S3-compatible object storage with S3_BUCKET (env.photo_storage).
+# Static files: hashed names (collectstatic writes the manifest) served by WhiteNoise with
+# far-future caching; with DEBUG (make dev, tests) Django's finders serve them unhashed.
+STORAGES = {
+    "default": photo_storage(),
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Photos on the local disk are served by the app itself under MEDIA_URL (one machine, `make run`);
+# set HOTLINE_SERVE_MEDIA=0 where nginx serves MEDIA_ROOT, or the photos are in S3.
+SERVE_MEDIA = env_bool("HOTLINE_SERVE_MEDIA", not env_str("S3_BUCKET", ""))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "backend.common.schema.AutoSchema",

@@ -41,12 +41,57 @@ def database_from_url(url: str) -> dict[str, object]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        # Server-side-binding cursors (geo.locate) become prepared statements after this
-        # many runs. Set DB_PREPARE_THRESHOLD="" behind a transaction-mode pgbouncer.
-        "OPTIONS": _prepare_option(),
+        **_pooling_options(),
     }
 
 
-def _prepare_option() -> dict[str, object]:
+def _pooling_options() -> dict[str, object]:
+    """Behind a transaction-mode pooler (PgBouncer, DB_TRANSACTION_POOLING=1) consecutive
+    transactions may reach different server connections: no server-side cursors (they live past
+    a transaction) and no prepared statements (PgBouncer 1.18 does not carry them over).
+    Otherwise server-side-binding cursors (geo.locate) become prepared statements after
+    DB_PREPARE_THRESHOLD runs (default 5; empty = never)."""
+    if env_bool("DB_TRANSACTION_POOLING", False):
+        return {"DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": {"prepare_threshold": None}}
     raw = os.environ.get("DB_PREPARE_THRESHOLD", "5")
-    return {"prepare_threshold": int(raw)} if raw else {}
+    return {"OPTIONS": {"prepare_threshold": int(raw) if raw else None}}
+
+
+def photo_storage() -> dict[str, object]:
+    """Where photos go: MEDIA_ROOT on the local disk, or an S3-compatible bucket when S3_BUCKET is
+    set (django-storages). The bucket stays private: every photo URL is signed for
+    S3_URL_SECONDS and only reaches the people an API response was allowed to show the report to.
+    Without S3_ACCESS_KEY_ID boto3 finds credentials itself (AWS_* variables, instance role)."""
+    bucket = env_str("S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("S3_PREFIX", ""),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects inherit the private bucket's policy
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_URL_SECONDS", 3600),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, max-age=3600"},
+        },
+    }
+
+
+def replica_databases(urls: list[str]) -> dict[str, dict[str, object]]:
+    """DATABASE_REPLICA_URLS → DATABASES entries replica1, replica2, … (backend/common/replicas.py);
+    a replica that does not answer within 3 s is skipped until the next health check."""
+    found: dict[str, dict[str, object]] = {}
+    for number, url in enumerate(urls, start=1):
+        entry = database_from_url(url)
+        options = dict(entry["OPTIONS"])  # type: ignore[call-overload]
+        entry["OPTIONS"] = options | {"connect_timeout": 3}
+        found[f"replica{number}"] = entry
+    return found

@@ -8,12 +8,15 @@ web processes sit behind a TLS-terminating proxy or load balancer that sets X-Fo
 import os
 
 from .base import *  # noqa: F403
-from .base import _SMTP_OPTIONS, SILENCED_SYSTEM_CHECKS
+from .base import _SMTP_OPTIONS, DATABASE_REPLICAS, SILENCED_SYSTEM_CHECKS
 from .env import database_from_url, env_bool, env_int, env_str
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
-DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
+DATABASES = {
+    "default": database_from_url(os.environ["DATABASE_URL"]),
+    **DATABASE_REPLICAS,
+}
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -43,3 +46,4 @@ MAILERS = {
         "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
     }
 }
+SERVE_MEDIA = env_bool("HOTLINE_SERVE_MEDIA", False)  # nginx serves MEDIA_ROOT, or S3

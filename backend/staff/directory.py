@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.common.periods import period_from
+from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.incidents.selectors.staff import late_rate_by_unit, overdue_count_by_unit
 from backend.units.models import Unit
@@ -86,6 +87,7 @@ class UnitMembersView(StaffView):
         )
 
 
+@reads_from_replica
 class OverdueView(StaffView):
     @extend_schema(
         responses={200: sch.StaffOverdueOut, **errors(403)},
@@ -104,6 +106,7 @@ class OverdueView(StaffView):
         )
 
 
+@reads_from_replica
 class LateRateView(StaffView):
     @extend_schema(
         parameters=[sch.PERIOD],

@@ -13,6 +13,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
+from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.incidents.selectors.staff import IncidentFilters, incident_list
 
@@ -59,6 +60,7 @@ def _filename(ext: str) -> str:
     return f"phan-anh-{timezone.localtime():%Y%m%d-%H%M}.{ext}"
 
 
+@reads_from_replica
 class CsvExportView(StaffView):
     @extend_schema(
         operation_id="staff_incidents_csv",
@@ -81,6 +83,7 @@ class CsvExportView(StaffView):
         return response
 
 
+@reads_from_replica
 class XlsxExportView(StaffView):
     @extend_schema(
         operation_id="staff_incidents_xlsx",

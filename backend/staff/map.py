@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from backend.common.periods import period_from
 from backend.common.renderers import JSONRenderer
+from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.incidents.models import Incident, open_q, overdue_q
 from backend.incidents.selectors import map_rows
@@ -182,6 +183,7 @@ def tile_filters_for(query_string: str) -> IncidentFilters | None:
     )
 
 
+@reads_from_replica
 @csrf_exempt  # as DRF's views: the fallback enforces CSRF for unsafe methods itself
 def incident_tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     """GET tiles/{z}/{x}/{y}.mvt without DRF: the map asks for dozens of tiles per pan, and DRF's
@@ -235,6 +237,7 @@ class MapTokenView(StaffView):
         return response
 
 
+@reads_from_replica
 class SummaryView(StaffView):
     """GET stats/summary — the map's stats strip for everything in the caller's scope."""
 

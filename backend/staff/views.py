@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.incidents.models import Incident
 from backend.incidents.selectors.staff import incident_detail, incident_list, incidents_visible_to
@@ -85,6 +86,7 @@ def paginate(request: Request, queryset: Any) -> tuple[list[Any], dict[str, Any]
     return rows[:size], meta
 
 
+@reads_from_replica
 class IncidentListView(StaffView):
     @extend_schema(
         operation_id="staff_incidents_list",
@@ -100,6 +102,7 @@ class IncidentListView(StaffView):
         return Response({**meta, "results": [s.incident_row(i, now) for i in rows]})
 
 
+@reads_from_replica
 class IncidentGeoJSONView(StaffView):
     """The same list as GeoJSON features for the map (bbox + filters, paged)."""
 

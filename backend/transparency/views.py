@@ -16,6 +16,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from backend.common.periods import Period, months_from, period_from
+from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.common.throttles import ClientAddressIdent
 from backend.incidents.selectors.public_stats import city_totals, city_trend, statistics_by
@@ -37,6 +38,7 @@ def _period(period: Period) -> dict[str, Any]:
     return {"label": period.label, "start": period.start.date(), "end": period.last_day}
 
 
+@reads_from_replica
 class StatisticsView(PublicView):
     """GET ?group=unit|ward&period=2026Q1 (or from/to): the city and each unit or ward."""
 
@@ -60,6 +62,7 @@ class StatisticsView(PublicView):
         return Response(body)
 
 
+@reads_from_replica
 class TrendView(PublicView):
     """GET ?from=2025-11&to=2026-10: the city month by month (default the last 12 months)."""
 
@@ -74,6 +77,7 @@ class TrendView(PublicView):
         return Response({"months": city_trend(first=first, last=last)})
 
 
+@reads_from_replica
 def statistics_page(request: HttpRequest) -> HttpResponse:
     try:
         period = period_from(request.GET)
