@@ -202,6 +202,9 @@ def trigger_off_then_rebuild() -> Iterator[None]:
         for name in TRIGGERS.values():
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
         yield
+        # the deferred foreign-key checks of the block first: ALTER TABLE refuses pending events
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for name in TRIGGERS.values():
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
         rebuild(timezone.now())

@@ -127,7 +127,7 @@ def _filtered(scope: StaffScope, f: IncidentFilters, now: dt.datetime) -> _Where
 
 
 def _overdue_sql(now: dt.datetime) -> tuple[str, list[Any]]:
-    """Open and past its deadline (NULL without a deadline, as the querysets' flag)."""
+    """Open and past its deadline (NULL without a deadline: the feature then has no flag)."""
     is_open, statuses = _open_in(_col(Incident, "status"))
     return f"({_col(Incident, 'due_at')} < %s AND {is_open})", [now, *statuses]
 
