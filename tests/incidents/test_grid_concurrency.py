@@ -95,7 +95,10 @@ def test_two_writers_moving_rows_in_opposite_directions_do_not_deadlock(
         release.wait(30)
 
     def move(ids: list[int], to: str) -> Callable[[], None]:
-        return lambda: Incident.objects.filter(pk__in=ids).update(status=to)
+        def run() -> None:
+            Incident.objects.filter(pk__in=ids).update(status=to)
+
+        return run
 
     holder = _session("holder", hold_a_middle_row, pids, errors)
     assert held.wait(20)
