@@ -44,23 +44,26 @@ def set_triggers(on: bool) -> None:
 
 def writes(runs: int) -> None:
     from django.contrib.auth import get_user_model
+    from django.contrib.gis.geos import Point
     from django.core.management import call_command
 
-    from backend.incidents.models import Category, Incident, Status
+    from backend.incidents.models import Incident, Status
     from backend.incidents.services.submit import incident_submit
     from backend.incidents.services.workflow import incident_transition
+    from backend.units.models import Category
 
     users = get_user_model().objects
     supervisor = users.get(username="giamsat")
     resident, _ = users.get_or_create(username="+84900000123", defaults={"phone": "+84900000123"})
     category = Category.objects.get(code="rubbish")
+    where = Point(*CENTRE, srid=4326)
     times: dict[tuple[str, bool], list[float]] = {}
     made: list[int] = []
 
     def one(on: bool) -> None:
         t0 = time.perf_counter()
         incident = incident_submit(
-            reporter=resident, category=category, description="bench", lon=CENTRE[0], lat=CENTRE[1]
+            reporter=resident, category=category, description="bench", location=where
         ).incident
         t1 = time.perf_counter()
         incident_transition(actor=supervisor, incident=incident, to_status=Status.RECEIVED)

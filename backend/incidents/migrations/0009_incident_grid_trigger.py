@@ -108,7 +108,7 @@ BACKWARD = [
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("incidents", "0007_category_moved_to_units"),
+        ("incidents", "0008_idempotency_fingerprint"),
     ]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
