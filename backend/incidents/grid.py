@@ -197,14 +197,18 @@ def trigger_off_then_rebuild() -> Iterator[None]:
     EXCLUSIVE) until the commit, so no write can slip past the counts meanwhile; a failure
     rolls back the block and the switch alike.
     """
-    table = connection.ops.quote_name(_T["incident"])
     with transaction.atomic(), connection.cursor() as cursor:
-        for name in TRIGGERS.values():
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+        _switch_triggers(cursor, "DISABLE")
         yield
-        # the deferred foreign-key checks of the block first: ALTER TABLE refuses pending events
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for name in TRIGGERS.values():
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
+        _switch_triggers(cursor, "ENABLE")
         rebuild(timezone.now())
+
+
+def _switch_triggers(cursor: Any, verb: str) -> None:
+    # ALTER TABLE refuses to run while the transaction has pending trigger events: run the
+    # deferred foreign-key checks written so far now, and defer the later ones again
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    table = connection.ops.quote_name(_T["incident"])
+    for name in TRIGGERS.values():
+        cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {name}")

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from backend.incidents.models import Incident, IncidentGridCount, Status
 
@@ -43,7 +44,13 @@ def committed() -> Iterator[list[Incident]]:
 
     made = in_thread(make)
     yield made
-    in_thread(lambda: Incident.objects.filter(pk__in=[i.pk for i in made]).delete())
+
+    def cleanup() -> None:  # what filing them committed: the rows and their notification jobs
+        ids = [i.pk for i in made]
+        ProcrastinateJob.objects.filter(args__incident_id__in=ids).delete()
+        Incident.objects.filter(pk__in=ids).delete()
+
+    in_thread(cleanup)
 
 
 def _session(name: str, work: Callable[[], None], pids: dict[str, int], errors: list[Any]) -> Any:

@@ -28,7 +28,7 @@ PREFIX = "GEN-"
 INSERT = """
 INSERT INTO {table} (reference, channel, category_id, description, address, location,
     location_source, ward_id, unit_id, status, due_at, resolved_at, closed_at, is_late, is_public,
-    version, idempotency_key, created_at, updated_at)
+    version, idempotency_key, idempotency_fingerprint, created_at, updated_at)
 SELECT %(prefix)s || lpad(g::text, 9, '0'), 'mobile',
        (%(categories)s::bigint[])[1 + (g * 7919) %% %(n_categories)s],
        'Phản ánh mẫu số ' || g, '', w.location, 'device', w.ward_id, w.unit_id,
@@ -38,7 +38,7 @@ SELECT %(prefix)s || lpad(g::text, 9, '0'), 'mobile',
        CASE WHEN NOT r.open AND g %% 20 <> 0 THEN r.created + r.took END,
        CASE WHEN NOT r.open AND g %% 20 <> 0 AND g %% 3 <> 0 THEN r.created + r.took END,
        CASE WHEN NOT r.open AND g %% 20 <> 0 THEN r.took > interval '5 days' END,
-       true, 1, '', r.created, r.created
+       true, 1, '', '', r.created, r.created
 FROM generate_series(%(offset)s + 1::bigint, %(offset)s + %(count)s) AS g
 CROSS JOIN LATERAL (
     SELECT now() - (random() * interval '730 days') AS created,
