@@ -1,8 +1,9 @@
-"""Mapbox Vector Tiles (ST_AsMVT) of any point queryset: single points, or a count grid.
+"""Mapbox Vector Tiles (ST_AsMVT) of rows given as SQL (`Rows`): single points, or a count grid.
 
-geo/ knows no domain app: the caller passes the queryset of rows the user may see, already
-filtered and annotated (e.g. an `overdue` flag); this module adds the tile's bounding box
-(so the GiST index on the point does the work) and wraps the queryset's own SQL.
+geo/ knows no domain app: the caller passes the rows the user may see as SQL, already
+filtered, with its attributes (e.g. an `overdue` flag); this module adds the tile's bounding
+box (so the GiST index on the point does the work) and wraps that SQL. The rows are written
+as SQL once by the caller, not compiled from querysets per tile (0.3–1 ms of a 3–15 ms tile).
 
 - `point_tile`: one feature per row (id + attributes), for street-level zooms; at most
   `limit` rows so a dense tile stays small.
@@ -24,10 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.gis.geos import Polygon
-from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import Model, QuerySet
 
 from backend.common.replicas import read_alias
 
@@ -45,8 +43,7 @@ class InvalidTile(ValueError):
 
 @dataclass(frozen=True)
 class Rows:
-    """Rows given as SQL instead of a queryset, for the hottest tiles: compiling querysets costs
-    0.3–1 ms per tile, a fifth of a low-zoom tile's time (docs/PERFORMANCE.md).
+    """The rows of a tile, as SQL.
 
     `select` is a complete `SELECT <columns> FROM <table> WHERE <conditions>` with `%s`
     placeholders for `params`; this module appends `AND`-ed conditions (the tile's box on the
@@ -59,9 +56,6 @@ class Rows:
     params: tuple[Any, ...] = ()
     geom: str = ""
     order: str = ""
-
-
-type Source = QuerySet[Model] | Rows
 
 
 @dataclass(frozen=True)
@@ -96,38 +90,22 @@ def _names(names: Sequence[str]) -> list[str]:
     return list(names)
 
 
-def _in_box(queryset: QuerySet[Model], geom_field: str, box: TileBounds) -> QuerySet[Model]:
-    envelope = Polygon.from_bbox((box.west, box.south, box.east, box.north))
-    envelope.srid = 4326
-    return queryset.filter(**{f"{geom_field}__bboverlaps": envelope}).order_by()
+def covered_by_box_sql(geom: str) -> str:
+    """SQL condition: point column `geom` lies in the box of 4 parameters (west, south, east,
+    north); a point on the edge is inside (`covers`, as everywhere in geo/)."""
+    if not NAME.match(geom.replace(".", "_").replace('"', "")):
+        raise ValueError(f"bad column: {geom!r}")
+    return f"ST_CoveredBy({geom}, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"
 
 
-def _rows_sql(
-    source: Source,
-    box: TileBounds,
-    *,
-    geom_field: str,
-    names: Sequence[str],
-    order: Sequence[str] = (),
-    limit: int | None = None,
-) -> tuple[str, Sequence[Any]]:
-    """SQL and parameters of `source`'s rows inside `box` (columns `names` for a queryset)."""
-    if isinstance(source, Rows):
-        if limit is not None and not (order and source.order):
-            raise ValueError("a LIMIT without an order would pick arbitrary rows")
-        sql = f"{source.select} AND {source.geom} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
-        if order and source.order:
-            sql += f" ORDER BY {source.order}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return sql, [*source.params, box.west, box.south, box.east, box.north]
-    rows = _in_box(source, geom_field, box)
-    if order:
-        rows = rows.order_by(*order)
-    values = rows.values_list(*names)
+def _rows_sql(source: Rows, box: TileBounds, *, limit: int | None = None) -> tuple[str, list[Any]]:
+    """SQL and parameters of `source`'s rows inside `box`, in its order when limited."""
+    if limit is not None and not source.order:
+        raise ValueError("a LIMIT without an order would pick arbitrary rows")
+    sql = f"{source.select} AND {source.geom} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
     if limit is not None:
-        values = values[:limit]
-    return values.query.sql_with_params()
+        sql += f" ORDER BY {source.order} LIMIT {int(limit)}"
+    return sql, [*source.params, box.west, box.south, box.east, box.north]
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> bytes:
@@ -142,33 +120,24 @@ def _fetch(sql: str, params: Sequence[Any]) -> bytes:
 
 
 def point_tile(
-    queryset: Source,
+    rows: Rows,
     *,
     z: int,
     x: int,
     y: int,
     layer: str,
-    geom_field: str = "location",
     attributes: Sequence[str] = (),
     limit: int = 5_000,
-    order: Sequence[str] = ("-pk",),
 ) -> bytes:
-    """One point feature per row of `queryset` inside the tile; feature id = primary key.
+    """One point feature per row inside the tile; feature id = the row's key.
 
-    `attributes` are field or annotation names of the queryset copied into each feature.
-    A tile holding more than `limit` rows gets the first `limit` by `order` (by default the
-    newest: a deterministic sample, and with an index on the key a short backward scan).
-    `Rows` select the key, the point and the attributes in that order, sorted by `Rows.order`.
+    `rows` select the key, the point and the `attributes` (names given to the features'
+    properties) in that order. A tile holding more than `limit` rows gets the first `limit`
+    by `Rows.order` (e.g. the newest: a deterministic sample, and with an index on the key a
+    short backward scan).
     """
     attrs = _names([layer, *attributes])[1:]
-    inner, params = _rows_sql(
-        queryset,
-        tile_bounds(z, x, y, margin=BUFFER / EXTENT),
-        geom_field=geom_field,
-        names=["pk", geom_field, *attrs],
-        order=order,
-        limit=limit,
-    )
+    inner, params = _rows_sql(rows, tile_bounds(z, x, y, margin=BUFFER / EXTENT), limit=limit)
     columns = ", ".join(["fid", "pt", *attrs])
     selected = "".join(f", s.{a}" for a in attrs)
     sql = f"""
@@ -183,25 +152,24 @@ def point_tile(
 
 
 def grid_tile(
-    queryset: QuerySet[Model],
+    rows: Rows,
     *,
     z: int,
     x: int,
     y: int,
     layer: str,
-    geom_field: str = "location",
     flags: Sequence[str] = (),
     cells: int = 16,
 ) -> bytes:
     """Rows counted per grid cell: features with `n` and, per boolean `flags` name, its count.
 
-    Each feature sits at the mean position of the rows in its cell (a cluster centre, not the
-    cell centre), so a cell holding one street's incidents is drawn on that street.
+    `rows` select the point and one boolean per flag. Each feature sits at the mean position
+    of the rows in its cell (a cluster centre, not the cell centre), so a cell holding one
+    street's incidents is drawn on that street.
     """
     flag_names = _names([layer, *flags])[1:]
     box = tile_bounds(z, x, y)
-    rows = _in_box(queryset, geom_field, box)
-    inner, params = rows.values_list(geom_field, *flag_names).query.sql_with_params()
+    inner, params = _rows_sql(rows, box)
     columns = ", ".join(["pt", *flag_names])
     counts = "".join(f", count(*) FILTER (WHERE s.{f})::int AS {f}" for f in flag_names)
     carried = "".join(f", r.{f}" for f in flag_names)
@@ -253,15 +221,14 @@ def cell_level(z: int) -> int:
 
 
 def summed_grid_tile(
-    counts: Source,
+    counts: Rows,
     *,
     z: int,
     x: int,
     y: int,
     layer: str,
     sums: Sequence[str] = (),
-    points: Source | None = None,
-    geom_field: str = "location",
+    points: Rows | None = None,
 ) -> bytes:
     """A grid tile (16 × 16 cells) summed from pre-aggregated counts.
 
@@ -271,51 +238,39 @@ def summed_grid_tile(
     point and integer weights `n` and `sums`, added to the cell their point falls in (a weight
     may be negative: a correction of what the counts hold). Features: `n`, the `sums`, at the
     mean position of the cell's rows; cells whose `n` sums to 0 or less are left out.
-    `Rows` select, for counts: cell_x, cell_y, n, sum_lon, sum_lat, *sums (and have columns
+    Rows select, for counts: cell_x, cell_y, n, sum_lon, sum_lat, *sums (and have columns
     cell_z, cell_x, cell_y to filter on); for points: the point, n, *sums.
     """
     sum_names = _names([layer, *sums])[1:]
     tile_bounds(z, x, y)
     if z + GRID_SHIFT > CELL_ZOOMS[-1]:
         raise ValueError(f"no counts are kept fine enough for a grid at zoom {z}")
-    try:
-        return _summed_grid_tile(counts, z, x, y, layer, sum_names, points, geom_field)
-    except EmptyResultSet:  # e.g. a scope of no units: nothing to draw
-        return b""
+    return _summed_grid_tile(counts, z, x, y, layer, sum_names, points)
 
 
-def _cells_sql(
-    counts: Source, level: int, x: int, y: int, span: int, sum_names: list[str]
-) -> tuple[str, Sequence[Any]]:
+def _cells_sql(counts: Rows, level: int, x: int, y: int, span: int) -> tuple[str, list[Any]]:
     """The count rows at `level` inside tile x/y (`span` cells of `level` a side)."""
     x0, x1, y0, y1 = x * span, (x + 1) * span, y * span, (y + 1) * span
-    if isinstance(counts, Rows):
-        sql = (
-            f"{counts.select} AND cell_z = %s AND cell_x >= %s AND cell_x < %s"
-            " AND cell_y >= %s AND cell_y < %s"
-        )
-        return sql, [*counts.params, level, x0, x1, y0, y1]
-    inside = counts.filter(
-        cell_z=level, cell_x__gte=x0, cell_x__lt=x1, cell_y__gte=y0, cell_y__lt=y1
-    ).order_by()
-    names = ["cell_x", "cell_y", "n", "sum_lon", "sum_lat", *sum_names]
-    return inside.values_list(*names).query.sql_with_params()
+    sql = (
+        f"{counts.select} AND cell_z = %s AND cell_x >= %s AND cell_x < %s"
+        " AND cell_y >= %s AND cell_y < %s"
+    )
+    return sql, [*counts.params, level, x0, x1, y0, y1]
 
 
 def _summed_grid_tile(
-    counts: Source,
+    counts: Rows,
     z: int,
     x: int,
     y: int,
     layer: str,
     sum_names: list[str],
-    points: Source | None,
-    geom_field: str,
+    points: Rows | None,
 ) -> bytes:
     level = cell_level(z)
     span = 2 ** (level - z)  # cells of `level` across the tile
     shift = level - z - GRID_SHIFT  # from a stored cell to a grid cell
-    c_sql, c_params = _cells_sql(counts, level, x, y, span, sum_names)
+    c_sql, c_params = _cells_sql(counts, level, x, y, span)
     columns = ", ".join(["cx", "cy", "n", "sum_lon", "sum_lat", *sum_names])
     carried = "".join(f", c.{f}" for f in sum_names)
     parts = [
@@ -327,9 +282,7 @@ def _summed_grid_tile(
         grid_zoom = z + GRID_SHIFT
         px, py = cell_sql("r.pt", grid_zoom)
         lon, lat = lon_lat_sql("p.pt")
-        p_sql, p_params = _rows_sql(
-            points, tile_bounds(z, x, y), geom_field=geom_field, names=[geom_field, "n", *sum_names]
-        )
+        p_sql, p_params = _rows_sql(points, tile_bounds(z, x, y))
         p_columns = ", ".join(["pt", "n", *sum_names])
         p_carried = "".join(f", p.{f}" for f in sum_names)
         parts.append(

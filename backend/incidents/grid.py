@@ -1,115 +1,122 @@
-"""Incident counts per map cell (`IncidentGridCount`): kept in step with every write.
+"""Incident counts per map cell (`IncidentGridCount`), kept by the database on every write.
 
 Invariant: for every incident and every zoom of `geo.tiles.CELL_ZOOMS` there is one unit of `n`
 (and its longitude/latitude in `sum_lon`/`sum_lat`) in the row keyed by its cell, status,
 category, unit, ward and `is_overdue` = open and `due_at` < W, where W is
 `IncidentGridState.overdue_as_of` (or −∞ when there is no state row).
 
-- The write services call `before_change(ids)` before they change an incident's key fields
-  (`KEY_FIELDS`) and `after_change(before, ids)` after, in the same transaction: a rollback
-  leaves the counts as they were. New incidents only need `after_change(None, ids)`.
-- `roll(now)` moves W forward: incidents that fell due since are moved to `is_overdue` (run it
-  every minute or so; readers count the incidents due in [W, now) live, so a late roll costs
-  time, never correctness).
-- `rebuild()` recomputes everything from the incidents (after bulk SQL writes such as
-  `generate_incidents` or `reassign_wards`): `manage.py rebuild_incident_grid`.
+- Kept by three statement-level triggers on the incidents table (AFTER INSERT / UPDATE /
+  DELETE, with transition tables; migration 0009): whatever writes incidents — the services,
+  the admin, a shell, raw SQL — moves the counts in the same statement and transaction, so a
+  rollback leaves them as they were. No Python write path calls anything here.
+- The trigger function's SQL is `trigger_function_sql()`, built from geo.tiles' cell helpers
+  like `roll` and `rebuild`; the migration holds a frozen copy of the text, and a test checks
+  that the installed function is still exactly that text (a change here needs a migration).
+- `roll(now)` moves W forward: incidents that fell due since are moved to `is_overdue` (a
+  periodic job, every minute; readers count the incidents due in [W, now) live, so a late
+  roll costs time, never correctness).
+- `rebuild(now)` recomputes everything from the incidents: `manage.py rebuild_incident_grid`.
+  `trigger_off_then_rebuild()` is for bulk tools that are faster that way.
 
-Concurrency: writers hold a shared advisory lock, `roll`/`rebuild` an exclusive one, so W never
-moves under a writer. Each writer upserts its rows in key order, so two writers cannot deadlock
-on the counts.
+Concurrency: the trigger takes a shared advisory lock, `roll`/`rebuild` an exclusive one, so W
+never moves under a writer. Each statement upserts its count rows in key order, so two writers
+that change incidents one statement per transaction (every service does) cannot deadlock on
+the counts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from geo.tiles import CELL_ZOOMS, cell_sql, lon_lat_sql
 
 from .models import OPEN_STATUSES, Incident, IncidentGridCount, IncidentGridState
 
-# an incident changing any of these moves between count rows
-KEY_FIELDS = frozenset({"status", "category", "unit", "ward", "location", "due_at"})
 LOCK_ID = 0x1022_6701  # pg advisory lock: shared by writers, exclusive for roll/rebuild
 FINEST = CELL_ZOOMS[-1]
+FUNCTION = "incident_grid_count"
+TRIGGERS = {  # event → trigger name (one per event: transition tables allow no more)
+    "INSERT": "incident_grid_insert",
+    "UPDATE": "incident_grid_update",
+    "DELETE": "incident_grid_delete",
+}
+OLD, NEW = "incident_grid_old", "incident_grid_new"  # the triggers' transition tables
 
 _T = {
     "incident": Incident._meta.db_table,
     "grid": IncidentGridCount._meta.db_table,
     "state": IncidentGridState._meta.db_table,
 }
+# the incident columns a count row is keyed by (+ the deadline for its overdue flag)
+_KEY = ("location", "status", "category_id", "unit_id", "ward_id", "due_at")
+assert all(f.isidentifier() and f.islower() for f in (*OPEN_STATUSES, *_KEY))
+_OPEN = "ARRAY[" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + "]::text[]"
 _W = f"COALESCE((SELECT overdue_as_of FROM {_T['state']} ORDER BY id LIMIT 1), '-infinity')"
+_FLAG = f"COALESCE(i.status = ANY({_OPEN}) AND i.due_at < w.at, false)"
 _CX, _CY = cell_sql("i.location", FINEST)
 _LON, _LAT = lon_lat_sql("i.location")
-_OPEN = [str(s) for s in OPEN_STATUSES]
-# one row per incident: its finest cell, key and position (`flag` is a SQL boolean expression)
-_ROWS = f"""
-    SELECT {_CX} AS cx, {_CY} AS cy, i.status, i.category_id, i.unit_id, i.ward_id,
-           {{flag}} AS flag, {_LON} AS lon, {_LAT} AS lat
-    FROM {_T["incident"]} AS i, (SELECT {_W} AS at) AS w
-"""
-_FLAG = "COALESCE(i.status = ANY(%(open)s) AND i.due_at < w.at, false)"
 _COLUMNS = "cell_z, cell_x, cell_y, status, category_id, unit_id, ward_id, is_overdue"
-# signed rows → one upsert per (zoom, cell, key), in key order (no deadlocks between writers)
-_APPLY = f"""
+_BY_KEY = "1, 2, 3, 4, 5, 6, 7, 8"
+_LEVELS = "'{" + ",".join(str(z) for z in CELL_ZOOMS) + "}'::int[]"
+
+
+def _keyed(signed: str, flag: str = _FLAG) -> str:
+    """Per row of `signed` (columns `_KEY` + sign): its finest cell, key, flag and position."""
+    return f"""
+        SELECT {_CX} AS cx, {_CY} AS cy, i.status, i.category_id, i.unit_id, i.ward_id,
+               {flag} AS flag, {_LON} AS lon, {_LAT} AS lat, i.sign
+        FROM ({signed}) AS i ({", ".join(_KEY)}, sign), (SELECT {_W} AS at) AS w"""
+
+
+def _apply(keyed: str) -> str:
+    """Add the signed rows of `keyed` to the counts at every level: summed per finest cell
+    first (few rows for a bulk write), then one upsert per (level, cell, key) in key order."""
+    return f"""
     INSERT INTO {_T["grid"]} AS g ({_COLUMNS}, n, sum_lon, sum_lat)
-    SELECT l.z, d.cx >> ({FINEST} - l.z), d.cy >> ({FINEST} - l.z), d.status, d.category_id,
-           d.unit_id, d.ward_id, d.flag, sum(d.sign)::int, sum(d.sign * d.lon),
-           sum(d.sign * d.lat)
-    FROM ({{rows}}) AS d (cx, cy, status, category_id, unit_id, ward_id, flag, lon, lat, sign)
-    CROSS JOIN unnest(%(levels)s::int[]) AS l(z)
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    HAVING sum(d.sign) <> 0 OR sum(d.sign * d.lon) <> 0 OR sum(d.sign * d.lat) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+    SELECT l.z, f.cx >> ({FINEST} - l.z), f.cy >> ({FINEST} - l.z), f.status, f.category_id,
+           f.unit_id, f.ward_id, f.flag, sum(f.n)::int, sum(f.sum_lon), sum(f.sum_lat)
+    FROM (
+        SELECT d.cx, d.cy, d.status, d.category_id, d.unit_id, d.ward_id, d.flag,
+               sum(d.sign) AS n, sum(d.sign * d.lon) AS sum_lon, sum(d.sign * d.lat) AS sum_lat
+        FROM ({keyed}) AS d
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ) AS f CROSS JOIN unnest({_LEVELS}) AS l(z)
+    GROUP BY {_BY_KEY}
+    HAVING sum(f.n) <> 0 OR sum(f.sum_lon) <> 0 OR sum(f.sum_lat) <> 0
+    ORDER BY {_BY_KEY}
     ON CONFLICT ON CONSTRAINT incident_grid_key DO UPDATE
     SET n = g.n + EXCLUDED.n, sum_lon = g.sum_lon + EXCLUDED.sum_lon,
-        sum_lat = g.sum_lat + EXCLUDED.sum_lat
+        sum_lat = g.sum_lat + EXCLUDED.sum_lat"""
+
+
+def _columns(table: str, sign: int) -> str:
+    return f"SELECT {', '.join(f'{table}.{c}' for c in _KEY)}, {sign} FROM {table}"
+
+
+def trigger_function_sql() -> str:
+    """The body of the plpgsql trigger function `FUNCTION` (frozen in migration 0009)."""
+    changed = f"""
+        SELECT s.* FROM {OLD} AS o JOIN {NEW} AS n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES ({", ".join(f"o.{c}" for c in _KEY)}, -1),
+                                   ({", ".join(f"n.{c}" for c in _KEY)}, 1)) AS s
+        WHERE ({", ".join(f"o.{c}" for c in _KEY)})
+              IS DISTINCT FROM ({", ".join(f"n.{c}" for c in _KEY)})"""
+    return f"""
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared({LOCK_ID});
+    IF TG_OP = 'INSERT' THEN{_apply(_keyed(_columns(NEW, 1)))};
+    ELSIF TG_OP = 'DELETE' THEN{_apply(_keyed(_columns(OLD, -1)))};
+    ELSE{_apply(_keyed(changed))};
+    END IF;
+    RETURN NULL;
+END
 """
-_OLD = """
-    SELECT * FROM unnest(%(cx)s::int[], %(cy)s::int[], %(status)s::text[],
-        %(category_id)s::bigint[], %(unit_id)s::bigint[], %(ward_id)s::bigint[],
-        %(flag)s::bool[], %(lon)s::float8[], %(lat)s::float8[], %(sign)s::int[])
-"""
-
-Before = list[tuple[Any, ...]]
-
-
-def _params(**extra: Any) -> dict[str, Any]:
-    return {"open": _OPEN, "levels": list(CELL_ZOOMS), **extra}
-
-
-def before_change(incident_ids: Sequence[int]) -> Before:
-    """Lock the incidents' rows and note what they count for now (call in the transaction)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_ID])
-        cursor.execute(
-            _ROWS.format(flag=_FLAG) + " WHERE i.id = ANY(%(ids)s) FOR NO KEY UPDATE OF i",
-            _params(ids=list(incident_ids)),
-        )
-        return list(cursor.fetchall())
-
-
-def after_change(before: Before | None, incident_ids: Sequence[int]) -> None:
-    """Move the counts from `before` (None for new incidents) to the incidents' rows now."""
-    old = before or []
-    columns = ("cx", "cy", "status", "category_id", "unit_id", "ward_id", "flag", "lon", "lat")
-    arrays = {c: [row[k] for row in old] for k, c in enumerate(columns)}
-    new = _ROWS.format(flag=_FLAG) + " WHERE i.id = ANY(%(ids)s)"
-    rows = f"{_OLD} UNION ALL SELECT r.*, 1 FROM ({new}) AS r"
-    with connection.cursor() as cursor:
-        if before is None:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_ID])
-        cursor.execute(
-            _APPLY.format(rows=rows),
-            _params(ids=list(incident_ids), sign=[-1] * len(old), **arrays),
-        )
-
-
-def touches_counts(changed: Iterable[str]) -> bool:
-    return not KEY_FIELDS.isdisjoint(changed)
 
 
 def _set_watermark(cursor: Any, at: dt.datetime) -> None:
@@ -127,19 +134,19 @@ def roll(now: dt.datetime) -> int:
         if since is not None and since >= now:
             return 0
         due = (
-            " WHERE i.status = ANY(%(open)s) AND i.due_at < %(now)s"
-            " AND i.due_at >= COALESCE(%(since)s::timestamptz, '-infinity')"
+            f"FROM {_T['incident']} WHERE status = ANY({_OPEN}) AND due_at < %(now)s"
+            " AND due_at >= COALESCE(%(since)s::timestamptz, '-infinity')"
         )
+        key = ", ".join(_KEY)
         moved = (
-            f"SELECT r.*, -1 FROM ({_ROWS.format(flag='false') + due}) AS r UNION ALL "
-            f"SELECT r.*, 1 FROM ({_ROWS.format(flag='true') + due}) AS r"
+            f"{_keyed(f'SELECT {key}, -1 {due}', 'false')} UNION ALL"
+            f"{_keyed(f'SELECT {key}, 1 {due}', 'true')}"
         )
-        cursor.execute(
-            f"SELECT count(*) FROM {_T['incident']} AS i {due}", _params(since=since, now=now)
-        )
+        params = {"since": since, "now": now}
+        cursor.execute(f"SELECT count(*) {due}", params)
         count = int(cursor.fetchone()[0])
         if count:
-            cursor.execute(_APPLY.format(rows=moved), _params(since=since, now=now))
+            cursor.execute(_apply(moved), params)
         cursor.execute(f"DELETE FROM {_T['grid']} WHERE n = 0")
         _set_watermark(cursor, now)
     return count
@@ -155,27 +162,53 @@ def rebuild(now: dt.datetime) -> int:
         INSERT INTO {_T["grid"]} ({_COLUMNS}, n, sum_lon, sum_lat)
         SELECT {FINEST}, r.cx, r.cy, r.status, r.category_id, r.unit_id, r.ward_id, r.flag,
                count(*), sum(r.lon), sum(r.lat)
-        FROM ({_ROWS.format(flag=_FLAG)} OFFSET 0) AS r
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+        FROM ({_keyed(f"SELECT {', '.join(_KEY)}, 1 FROM {_T['incident']}")} OFFSET 0) AS r
+        GROUP BY {_BY_KEY} ORDER BY {_BY_KEY}
     """
     coarser = f"""
         INSERT INTO {_T["grid"]} ({_COLUMNS}, n, sum_lon, sum_lat)
         SELECT l.z, g.cell_x >> ({FINEST} - l.z), g.cell_y >> ({FINEST} - l.z), g.status,
                g.category_id, g.unit_id, g.ward_id, g.is_overdue, sum(g.n), sum(g.sum_lon),
                sum(g.sum_lat)
-        FROM {_T["grid"]} AS g CROSS JOIN unnest(%(levels)s::int[]) AS l(z)
+        FROM {_T["grid"]} AS g CROSS JOIN unnest(%s::int[]) AS l(z)
         WHERE g.cell_z = {FINEST}
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+        GROUP BY {_BY_KEY} ORDER BY {_BY_KEY}
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
         cursor.execute(f"TRUNCATE {_T['grid']}")
         _set_watermark(cursor, now)
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(finest, _params())
-        cursor.execute(coarser, _params(levels=list(CELL_ZOOMS[:-1])))
+        cursor.execute(finest)
+        cursor.execute(coarser, [list(CELL_ZOOMS[:-1])])
         cursor.execute(f"SELECT count(*) FROM {_T['grid']}")
         rows = int(cursor.fetchone()[0])
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {_T['grid']}")
     return rows
+
+
+@contextmanager
+def trigger_off_then_rebuild() -> Iterator[None]:
+    """For bulk SQL that is faster without the trigger: the block runs with the count triggers
+    disabled, and the counts are rebuilt at its end, all in one transaction.
+
+    ALTER TABLE … DISABLE TRIGGER locks the incidents table against other writers (SHARE ROW
+    EXCLUSIVE) until the commit, so no write can slip past the counts meanwhile; a failure
+    rolls back the block and the switch alike.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        _switch_triggers(cursor, "DISABLE")
+        yield
+        _switch_triggers(cursor, "ENABLE")
+        rebuild(timezone.now())
+
+
+def _switch_triggers(cursor: Any, verb: str) -> None:
+    # ALTER TABLE refuses to run while the transaction has pending trigger events: run the
+    # deferred foreign-key checks written so far now, and defer the later ones again
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    table = connection.ops.quote_name(_T["incident"])
+    for name in TRIGGERS.values():
+        cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {name}")

@@ -293,8 +293,8 @@ class Rating(models.Model):
 class IncidentGridCount(models.Model):
     """How many incidents lie in a map cell, per status, category, unit, ward and overdue flag.
 
-    Kept by `backend.incidents.grid` in the same transaction as every write that moves an
-    incident between keys (the write services), rebuilt from scratch by
+    Kept by the incidents table's triggers (`backend.incidents.grid`) in the statement of every
+    write that moves an incident between keys, whoever sends it; rebuilt from scratch by
     `manage.py rebuild_incident_grid`. A cell is the Web Mercator tile (`cell_x`, `cell_y`) at
     zoom `cell_z` (geo.tiles.CELL_ZOOMS): low-zoom map tiles sum these rows instead of counting
     millions of incidents. `is_overdue` is "open and due before `IncidentGridState.overdue_as_of`";

@@ -1,7 +1,8 @@
 """Staff API v1 for the map page: incident tiles (MVT), the stats strip, the reporter's contact.
 
-Tiles carry exactly the list's rows: the same filters (`FilterSerializer`) on the same scope
-(`incidents_visible_to`); geo.tiles only adds the tile box and writes the ST_AsMVT SQL.
+Tiles carry exactly the list's rows: the same filters (`FilterSerializer`) on the same scope,
+written as SQL once (`incidents.selectors.map_rows`); geo.tiles only adds the tile box and
+writes the ST_AsMVT SQL.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import functools
 import json
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -27,11 +27,10 @@ from backend.common.periods import period_from
 from backend.common.renderers import JSONRenderer
 from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
-from backend.incidents.models import Incident, open_q, overdue_q
+from backend.incidents.models import open_q
 from backend.incidents.selectors import map_rows
 from backend.incidents.selectors.staff import (
     IncidentFilters,
-    apply_filters,
     incidents_visible_to,
     late_rate_by_unit,
     overdue,
@@ -63,11 +62,6 @@ class MVTRenderer(BaseRenderer):
         self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
     ) -> bytes:
         return data if isinstance(data, bytes) else json.dumps(data, default=str).encode()
-
-
-def with_overdue_flag(incidents: QuerySet[Incident], now: dt.datetime) -> QuerySet[Incident]:
-    late = overdue_q(now)
-    return incidents.annotate(overdue=ExpressionWrapper(late, output_field=BooleanField()))
 
 
 class IncidentTileView(StaffView):
@@ -117,35 +111,27 @@ class IncidentTileView(StaffView):
 def tile_body(user: Any, filters: IncidentFilters, *, z: int, x: int, y: int) -> bytes:
     """The tile of what `user` sees with `filters`: one SQL statement (plus SET LOCAL jit).
 
-    Scope, status, category, ward, unit and overdue are served by SQL written once
-    (`map_rows`); text, dates and assignee by the list's querysets.
+    Rows and counts are the SQL of `map_rows`; below zoom 12, filters the counts are not keyed
+    by (text, dates, assignee, bbox) are counted live from the rows.
     """
     now = timezone.now()
-    if z < POINT_MIN_ZOOM and (counted := map_rows.grid_rows(user=user, filters=filters, now=now)):
-        counts, fell_due = counted
+    if z >= POINT_MIN_ZOOM:
+        return tiles.point_tile(
+            map_rows.point_rows(user=user, filters=filters, now=now),
+            z=z,
+            x=x,
+            y=y,
+            layer=LAYER,
+            attributes=("status", "overdue"),
+            limit=POINT_LIMIT,
+        )
+    if summed := map_rows.grid_rows(user=user, filters=filters, now=now):
+        counts, fell_due = summed
         return tiles.summed_grid_tile(
             counts, z=z, x=x, y=y, layer=LAYER, sums=("overdue", "open"), points=fell_due
         )
-    if z >= POINT_MIN_ZOOM and (rows := map_rows.point_rows(user=user, filters=filters, now=now)):
-        return point_tile(rows, z=z, x=x, y=y)
-    incidents = with_overdue_flag(apply_filters(incidents_visible_to(user), filters, now=now), now)
-    if z >= POINT_MIN_ZOOM:
-        return point_tile(incidents, z=z, x=x, y=y)
-    # text, dates, assignee: counted live from the rows
-    opened = incidents.annotate(open=ExpressionWrapper(open_q(), output_field=BooleanField()))
-    return tiles.grid_tile(opened, z=z, x=x, y=y, layer=LAYER, flags=("overdue", "open"), cells=16)
-
-
-def point_tile(source: tiles.Source, *, z: int, x: int, y: int) -> bytes:
-    return tiles.point_tile(
-        source,
-        z=z,
-        x=x,
-        y=y,
-        layer=LAYER,
-        attributes=("status", "overdue"),
-        limit=POINT_LIMIT,
-    )
+    rows = map_rows.live_rows(user=user, filters=filters, now=now)
+    return tiles.grid_tile(rows, z=z, x=x, y=y, layer=LAYER, flags=("overdue", "open"), cells=16)
 
 
 def tile_response(body: bytes) -> HttpResponse:

@@ -1,8 +1,7 @@
 import math
-from typing import Any
 
 import pytest
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db import connection
 
 from backend.incidents.models import Incident, Status
 from geo import tiles
@@ -27,9 +26,24 @@ def test_tile_bounds_match_the_xyz_scheme() -> None:
             tiles.tile_bounds(*bad)
 
 
-def flagged(ids: list[int]) -> Any:
-    late = ExpressionWrapper(Q(status=Status.RECEIVED), output_field=BooleanField())
-    return Incident.objects.filter(pk__in=ids).annotate(flag=late)
+def flagged(ids: list[int]) -> tiles.Rows:
+    """id, point, status and a flag (received) of the incidents `ids`, newest first."""
+    return tiles.Rows(
+        f"SELECT id, location, status, status = 'received' FROM {Incident._meta.db_table}"
+        " WHERE id = ANY(%s)",
+        (ids,),
+        geom="location",
+        order="id DESC",
+    )
+
+
+def located(ids: list[int]) -> tiles.Rows:
+    """point and the flag of `flagged`, for grid tiles."""
+    return tiles.Rows(
+        f"SELECT location, status = 'received' FROM {Incident._meta.db_table} WHERE id = ANY(%s)",
+        (ids,),
+        geom="location",
+    )
 
 
 @pytest.mark.django_db
@@ -84,7 +98,7 @@ def test_grid_tile_counts_rows_and_flags_per_cell() -> None:
     rows.append(make_incident(BEN_THANH, status=Status.RECEIVED))
     x, y = tile_of(rows[0].location.x, rows[0].location.y, 8)
     body = tiles.grid_tile(
-        flagged([r.pk for r in rows]), z=8, x=x, y=y, layer="incidents", flags=("flag",)
+        located([r.pk for r in rows]), z=8, x=x, y=y, layer="incidents", flags=("flag",)
     )
     features = decode(body)["incidents"]
     assert sum(f["properties"]["n"] for f in features) == 3
@@ -94,10 +108,26 @@ def test_grid_tile_counts_rows_and_flags_per_cell() -> None:
 
 def test_attribute_names_are_checked() -> None:
     with pytest.raises(ValueError):
-        tiles.point_tile(Incident.objects.none(), z=1, x=0, y=0, layer="x", attributes=("a; DROP",))
+        tiles.point_tile(flagged([]), z=1, x=0, y=0, layer="x", attributes=("a; DROP",))
 
 
 def test_rows_with_a_limit_need_an_order() -> None:
     rows = tiles.Rows("SELECT 1, NULL::geometry WHERE true", geom="NULL::geometry")
     with pytest.raises(ValueError, match="LIMIT without an order"):
         tiles.point_tile(rows, z=10, x=0, y=0, layer="incidents")
+
+
+@pytest.mark.django_db
+def test_covered_by_box_keeps_points_on_the_edge() -> None:
+    where = make_incident(SAIGON).location
+    condition = tiles.covered_by_box_sql("location")
+    with connection.cursor() as cursor:
+        for box, inside in [
+            ((where.x, where.y, where.x + 1, where.y + 1), True),  # on the corner
+            ((where.x - 1, where.y - 1, where.x - 0.1, where.y + 1), False),
+        ]:
+            cursor.execute(
+                f"SELECT {condition} FROM (SELECT %s::geometry AS location) AS p",
+                [*box, where.ewkt],
+            )
+            assert cursor.fetchone() == (inside,)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.incidents import grid
-from backend.incidents.models import Status
+from backend.incidents.models import OPEN_STATUSES, Incident, Status
 from tests.geo.mvt import decode
 from tests.geo.test_tiles import tile_of
 from tests.incidents.factories import BEN_THANH, make_incident, make_user, point_in
@@ -57,10 +57,25 @@ def test_tile_features_carry_status_and_overdue(people: dict[str, Any]) -> None:
 
 
 @pytest.mark.django_db
+def test_point_features_carry_the_overdue_flag(people: dict[str, Any]) -> None:
+    now = timezone.now()
+    late = make_incident(status=Status.RECEIVED, due_at=now - dt.timedelta(days=2))
+    done = make_incident(status=Status.RESOLVED, due_at=now - dt.timedelta(days=3))
+    undated = make_incident()
+    Incident.objects.filter(pk=undated.pk).update(due_at=None)
+    x, y = tile_of(late.location.x, late.location.y, 15)
+    body = client_for(people["supervisor"]).get(f"{API}tiles/15/{x}/{y}.mvt").content
+    flags = {f["id"]: f["properties"].get("overdue") for f in decode(body)["incidents"]}
+    assert flags[late.pk] is True  # open, two days late
+    assert flags[done.pk] is False  # resolved: not overdue however late
+    assert flags[undated.pk] is None  # no deadline: the flag is absent
+
+
+@pytest.mark.django_db
 def test_low_zoom_tiles_are_counts_per_cell(people: dict[str, Any]) -> None:
     a = make_incident()
     make_incident(status=Status.RECEIVED, due_at=timezone.now() - dt.timedelta(hours=1))
-    grid.rebuild(timezone.now())  # the factory writes rows directly, not through the services
+    grid.roll(timezone.now())
     x, y = tile_of(a.location.x, a.location.y, 8)
     body = client_for(people["operator"]).get(f"{API}tiles/8/{x}/{y}.mvt").content
     cells = decode(body)["incidents"]
@@ -79,32 +94,86 @@ def cells(client: APIClient, z: int, x: int, y: int, **params: Any) -> list[tupl
     )
 
 
+def expected_cells(incidents: list[Incident], z: int, now: dt.datetime) -> list[tuple[int, ...]]:
+    """(n, overdue, open) per grid cell (the tiles of zoom z + 4), counted here in Python."""
+    found: dict[tuple[int, int], list[int]] = {}
+    for i in incidents:
+        is_open = i.status in OPEN_STATUSES
+        late = is_open and i.due_at is not None and i.due_at < now
+        cell = found.setdefault(tile_of(i.location.x, i.location.y, z + 4), [0, 0, 0])
+        for k, counted in enumerate((True, late, is_open)):
+            cell[k] += counted
+    return sorted(tuple(c) for c in found.values())
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("z", [5, 8, 10, 11])
-def test_low_zoom_counts_equal_live_counts(people: dict[str, Any], z: int) -> None:
-    """Summed from IncidentGridCount == counted from the rows (a date filter forces that path),
-    including incidents that fell due after the counts' overdue instant (counted live)."""
+def test_low_zoom_cells_count_what_the_filters_and_scope_keep(
+    people: dict[str, Any], z: int
+) -> None:
+    """Each cell's n / overdue / open, summed from the counts (or counted live for a date
+    filter), against a count made in Python — including incidents that fell due after the
+    counts' overdue instant (counted live until the next roll)."""
     now = timezone.now()
-    make_incident(status=Status.RECEIVED, due_at=now - dt.timedelta(days=2))
-    make_incident(status=Status.RECEIVED, due_at=now - dt.timedelta(minutes=5))  # after W
-    make_incident(category="flooding")
-    make_incident(BEN_THANH, status=Status.CLOSED)
-    make_incident(BEN_THANH, status=Status.IN_PROGRESS, due_at=now - dt.timedelta(minutes=1))
+    made = [
+        make_incident(status=Status.RECEIVED, due_at=now - dt.timedelta(days=2)),
+        make_incident(status=Status.RECEIVED, due_at=now - dt.timedelta(minutes=5)),  # after W
+        make_incident(category="flooding"),
+        make_incident(BEN_THANH, status=Status.CLOSED),
+        make_incident(BEN_THANH, status=Status.IN_PROGRESS, due_at=now - dt.timedelta(minutes=1)),
+    ]
     grid.rebuild(now - dt.timedelta(hours=1))
+    saigon = made[0].unit_id
     x, y = tile_of(*BEN_THANH_POINT, z)
-    live = {"created_from": "2000-01-01"}
-    for role in ("supervisor", "operator"):
+    inside = [i for i in made if tile_of(i.location.x, i.location.y, z) == (x, y)]
+    assert inside
+    cases: list[tuple[dict[str, str], Any]] = [
+        ({}, lambda i: True),
+        ({"overdue": "true"}, lambda i: i.due_at < now and i.status in OPEN_STATUSES),
+        ({"overdue": "false"}, lambda i: not (i.due_at < now and i.status in OPEN_STATUSES)),
+        ({"status": "received,closed"}, lambda i: i.status in ("received", "closed")),
+        ({"status": "in_progress", "overdue": "false"}, lambda i: False),
+        ({"created_from": "2000-01-01"}, lambda i: True),  # counted live from the rows
+        ({"created_from": "2999-01-01"}, lambda i: False),
+    ]
+    for role, sees in (("supervisor", lambda i: True), ("operator", lambda i: i.unit_id == saigon)):
         client = client_for(people[role])
-        for params in [
-            {},
-            {"overdue": "true"},
-            {"overdue": "false"},
-            {"status": "received,closed"},
-            {"status": "in_progress", "overdue": "false"},
-        ]:
-            summed = cells(client, z, x, y, **params)
-            assert summed == cells(client, z, x, y, **params, **live), (role, params)
-            assert summed or role != "supervisor" or params
+        for params, keeps in cases:
+            shown = [i for i in inside if sees(i) and keeps(i)]
+            expected = expected_cells(shown, z, now)
+            drawn = sorted(cell[:3] for cell in cells(client, z, x, y, **params))
+            assert drawn == expected, (role, params)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("z", [8, 15])
+def test_tiles_follow_assignee_dates_text_and_bbox(people: dict[str, Any], z: int) -> None:
+    handler = people["handler"]
+    a = make_incident(description="Đèn đường 50% hỏng", assignee=handler)
+    b = make_incident(address="Hẻm 12_3 Lê Lợi")
+    c = make_incident(BEN_THANH)
+    Incident.objects.filter(pk=c.pk).update(created_at=dt.datetime(2020, 5, 1, tzinfo=dt.UTC))
+    client = client_for(people["supervisor"])
+    lon, lat = c.location.coords
+    around = (lon - 0.0005, lat - 0.0005, lon + 0.0005, lat + 0.0005)
+    cases: list[tuple[dict[str, Any], set[int]]] = [
+        ({"assignee": handler.pk}, {a.pk}),
+        ({"created_to": "2020-05-01"}, {c.pk}),
+        ({"created_from": "2020-05-02"}, {a.pk, b.pk}),
+        ({"q": "50% HỎNG"}, {a.pk}),  # case-insensitive, % taken literally
+        ({"q": "50_"}, set()),
+        ({"q": "12_3"}, {b.pk}),
+        ({"q": b.reference.lower()}, {b.pk}),
+        ({"bbox": ",".join(str(v) for v in around)}, {c.pk}),
+    ]
+    for params, expected in cases:
+        if z == 15:
+            found = tile_ids(client, a, z, **params) | tile_ids(client, c, z, **params)
+        else:
+            found_cells = cells(client, z, *tile_of(*BEN_THANH_POINT, z), **params)
+            assert sum(n for n, *_ in found_cells) == len(expected), params
+            continue
+        assert found & {a.pk, b.pk, c.pk} == expected, params
 
 
 @pytest.mark.django_db
@@ -127,7 +196,6 @@ def test_tile_query_budget(
     people: dict[str, Any], django_assert_num_queries: Any, role: str, z: int
 ) -> None:
     a = make_incident()
-    grid.rebuild(timezone.now())
     x, y = tile_of(a.location.x, a.location.y, z)
     client = APIClient()
     client.force_login(people[role])

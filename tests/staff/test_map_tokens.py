@@ -7,7 +7,6 @@ from unittest import mock
 import pytest
 from rest_framework.test import APIClient
 
-from backend.incidents import grid
 from backend.staff import map_tokens
 from tests.geo.mvt import decode
 from tests.geo.test_tiles import tile_of
@@ -54,7 +53,6 @@ def test_a_token_serves_its_holders_tiles_without_the_session(
 def test_low_zoom_tiles_from_a_token_equal_the_sessions(people: dict[str, Any]) -> None:
     a = make_incident()
     make_incident(BEN_THANH)
-    grid.rebuild(a.created_at)
     for role in ("operator", "supervisor"):
         token = _token(people[role])
         by_token = _tile(APIClient(), a, z=8, token=token)

@@ -1,10 +1,14 @@
-"""The staff map's rows as SQL (`geo.tiles.Rows`), for tiles served many times a second.
+"""The staff map's rows as SQL (`geo.tiles.Rows`): the one query path of the map's tiles.
 
-The rows of the list's querysets (`staff.apply_filters(incidents_visible_to(user))`) and their
-counts per map cell, written once here instead of compiled by the ORM for every tile (0.3–1 ms
-of a 3–15 ms tile; docs/PERFORMANCE.md). Served: scope, status, category, ward, unit, overdue.
-Anything else (text, dates, assignee, bbox) returns None and the caller uses the querysets.
-tests/staff/test_map_rows.py checks both give the same tiles for every filter combination.
+The incidents the list shows (`staff.apply_filters(incidents_visible_to(user))`, same scope and
+same meaning of every filter) written once here as SQL with every value a parameter, instead
+of compiled by the ORM for every tile (0.3–1 ms of a 3–15 ms tile; docs/PERFORMANCE.md):
+
+- `point_rows`: id, point, status, overdue flag, newest first (z ≥ 12);
+- `grid_rows`: below z 12, the counts per cell (`IncidentGridCount`, kept by the database's
+  trigger) for the filters they are keyed by — scope, status, category, ward, unit, overdue;
+- `live_rows`: point and flags of every matching incident, counted per cell live when a filter
+  is not a key of the counts (text, created dates, assignee, bbox).
 
 Identifiers come from the models' metadata; every value is a parameter.
 """
@@ -17,9 +21,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.utils import timezone
 
 from backend.units.selectors import StaffScope, staff_scope
-from geo.tiles import Rows
+from geo.tiles import Rows, covered_by_box_sql
 
 from ..models import OPEN_STATUSES, Incident, IncidentGridCount, IncidentGridState
 from .staff import IncidentFilters
@@ -27,8 +32,8 @@ from .staff import IncidentFilters
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)  # "never rolled": every open incident is live
 
 
-def served(filters: IncidentFilters) -> bool:
-    """Whether these filters can be answered from SQL written here."""
+def counted(filters: IncidentFilters) -> bool:
+    """Whether the counts per cell are keyed by every filter set (else: counted live)."""
     f = filters
     return not (f.q or f.created_from or f.created_to or f.assignee is not None or f.bbox)
 
@@ -65,7 +70,7 @@ def _open_in(column: str) -> tuple[str, list[str]]:
     return f"{column} IN ({', '.join(['%s'] * len(OPEN_STATUSES))})", [*OPEN_STATUSES]
 
 
-def _filtered(model: type[Model], scope: StaffScope, f: IncidentFilters) -> _Where:
+def _keyed(model: type[Model], scope: StaffScope, f: IncidentFilters) -> _Where:
     """Scope, status, category, ward and unit on `model`'s columns of those names."""
     where = _Where()
     unit = _col(model, "unit_id" if model is IncidentGridCount else "unit")
@@ -87,21 +92,50 @@ def _filtered(model: type[Model], scope: StaffScope, f: IncidentFilters) -> _Whe
     return where
 
 
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _filtered(scope: StaffScope, f: IncidentFilters, now: dt.datetime) -> _Where:
+    """Every filter of the list on the incidents (as `staff.apply_filters`)."""
+    where = _keyed(Incident, scope, f)
+    if f.assignee is not None:
+        where.add(f"{_col(Incident, 'assignee')} = %s", f.assignee)
+    if f.overdue is not None:
+        overdue, params = _overdue_sql(now)
+        late = f"coalesce({overdue}, false)"
+        where.add(late if f.overdue else f"NOT {late}", *params)
+    created = _col(Incident, "created_at")
+    if f.created_from:
+        where.add(f"{created} >= %s", _local_midnight(f.created_from))
+    if f.created_to:  # inclusive local date
+        where.add(f"{created} < %s", _local_midnight(f.created_to + dt.timedelta(days=1)))
+    if f.q:  # as reference__iexact | description__icontains | address__icontains
+        q = f.q.strip()
+        like = f"%{connection.ops.prep_for_like_query(q)}%"
+        where.add(
+            f"(UPPER({_col(Incident, 'reference')}) = UPPER(%s)"
+            f" OR UPPER({_col(Incident, 'description')}) LIKE UPPER(%s)"
+            f" OR UPPER({_col(Incident, 'address')}) LIKE UPPER(%s))",
+            q,
+            like,
+            like,
+        )
+    if f.bbox:
+        where.add(covered_by_box_sql(_col(Incident, "location")), *f.bbox)
+    return where
+
+
 def _overdue_sql(now: dt.datetime) -> tuple[str, list[Any]]:
-    """Open and past its deadline (NULL without a deadline, as the querysets' flag)."""
+    """Open and past its deadline (NULL without a deadline: the feature then has no flag)."""
     is_open, statuses = _open_in(_col(Incident, "status"))
     return f"({_col(Incident, 'due_at')} < %s AND {is_open})", [now, *statuses]
 
 
-def point_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> Rows | None:
+def point_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> Rows:
     """id, location, status, overdue of the incidents `user` sees with `filters`, newest first."""
-    if not served(filters):
-        return None
-    where = _filtered(Incident, staff_scope(user), filters)
+    where = _filtered(staff_scope(user), filters, now)
     overdue, overdue_params = _overdue_sql(now)
-    if filters.overdue is not None:
-        late = f"coalesce({overdue}, false)"
-        where.add(late if filters.overdue else f"NOT {late}", *overdue_params)
     pk, location, status = (
         _col(Incident, "id"),
         _col(Incident, "location"),
@@ -113,18 +147,29 @@ def point_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> Rows
     return Rows(select, (*overdue_params, *where.params), geom=location, order=f"{pk} DESC")
 
 
+def live_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> Rows:
+    """location and the `overdue` and `open` flags of the incidents `user` sees with `filters`,
+    for geo.tiles.grid_tile."""
+    where = _filtered(staff_scope(user), filters, now)
+    overdue, overdue_params = _overdue_sql(now)
+    is_open, statuses = _open_in(_col(Incident, "status"))
+    location = _col(Incident, "location")
+    select = f"SELECT {location}, {overdue}, {is_open} FROM {_table(Incident)} WHERE {where.sql()}"
+    return Rows(select, (*overdue_params, *statuses, *where.params), geom=location)
+
+
 def grid_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> tuple[Rows, Rows] | None:
     """The map's counts per cell: (count rows, live rows) for geo.tiles.summed_grid_tile with
-    sums `overdue` and `open`; None when the filters need the rows counted live.
+    sums `overdue` and `open`; None when the filters need the rows counted live (`counted`).
 
     Count rows come from `IncidentGridCount`. The live rows are the open incidents in scope
     that fell due since the counts' last roll: counted as not overdue there, they are added to
     `overdue` (and, with overdue=true, to `n` and `open`; with overdue=false, taken off them).
     """
-    if not served(filters):
+    if not counted(filters):
         return None
     f, scope = filters, staff_scope(user)
-    counts = _filtered(IncidentGridCount, scope, f)
+    counts = _keyed(IncidentGridCount, scope, f)
     if f.overdue is not None:
         counts.add("is_overdue = %s", f.overdue)
     is_open, statuses = _open_in("status")
@@ -140,7 +185,7 @@ def grid_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> tuple
     # overdue=true added to n and open, with overdue=false taken off them
     weight = {None: 0, True: 1, False: -1}[f.overdue]
     late = 0 if f.overdue is False else 1
-    live = _filtered(Incident, scope, f)
+    live = _keyed(Incident, scope, f)
     due = _col(Incident, "due_at")
     rolled = (
         f"SELECT {_col(IncidentGridState, 'overdue_as_of')} FROM {_table(IncidentGridState)}"

@@ -12,7 +12,8 @@ forget a part of a change. In one transaction it:
   timeline, Open311); its note goes on it only when the note is public — the default for the
   moves that answer the resident (`PUBLIC_NOTE_STATUSES`) — and otherwise into an internal NOTE
   entry beside it, so that no public reader can show a staff note by accident;
-- keeps the map's pre-aggregated counts in step (`grid`);
+- moves the map's pre-aggregated counts (`grid`: the incidents table's triggers do it in the
+  same statement, so no writer can forget them);
 - defers the job that tells the reporter and followers (by task name, so the incidents app does
   not import the notifications app); procrastinate writes the job through the same connection,
   so a rollback leaves neither the change nor the job.
@@ -35,7 +36,6 @@ from procrastinate.contrib.django import app as jobs
 
 from backend.common.errors import Conflict
 
-from .. import grid
 from ..models import EventKind, Incident, IncidentEvent, Status
 
 # The notifications app's job for an update the reporter and followers hear of
@@ -161,22 +161,17 @@ def _insert(incident: Incident, changes: dict[str, Any]) -> None:
     for name, value in changes.items():
         setattr(incident, name, value)
     incident.save(force_insert=True)
-    grid.after_change(None, [incident.pk])
 
 
 def _update(
     incident: Incident, changes: dict[str, Any], expected_version: int | None, now: dt.datetime
 ) -> None:
     version = incident.version if expected_version is None else expected_version
-    recount = grid.touches_counts(changes)
-    before = grid.before_change([incident.pk]) if recount else None
     updated = Incident.objects.filter(pk=incident.pk, version=version).update(
         **changes, version=F("version") + 1, updated_at=now
     )
     if updated == 0:
         raise stale(incident.pk)
-    if recount:
-        grid.after_change(before, [incident.pk])
     for name, value in changes.items():
         setattr(incident, name, value)
     incident.version = version + 1

@@ -7,6 +7,9 @@ Rows are spread over the last 730 days, over all wards (--points-per-ward random
 each ward, from geo.selectors.sample_points) and all categories; ~8% are still open (some
 overdue), the rest resolved/closed with ~15% late. Deadlines are created_at + 5 calendar days
 (no working-day arithmetic: 2M calls would take too long); no history rows are written.
+The map's counts follow through the incidents table's triggers, batch by batch (each committed
+batch stays counted): their cost grows with the rows written (~6 % of an INSERT of 250,000 rows),
+while switching them off and rebuilding grows with the whole table (docs/PERFORMANCE.md).
 For benchmarks only — never in production.
 """
 

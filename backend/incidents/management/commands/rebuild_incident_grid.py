@@ -1,11 +1,12 @@
 """Recompute the map's incident counts per cell from scratch, or roll their overdue flags.
 
-    manage.py rebuild_incident_grid          # after bulk SQL writes (generate_incidents,
-                                             # reassign_wards): a few seconds per million rows
+    manage.py rebuild_incident_grid          # a few seconds per million incidents
     manage.py rebuild_incident_grid --roll   # every minute or so: flag incidents that fell due
 
-The write services keep the counts in step on their own (backend.incidents.grid); without a
-roll the counts stay exact, only the live part of low-zoom tiles grows.
+The incidents table's triggers keep the counts in step with every write (backend.incidents.grid),
+so a rebuild is only needed if they were disabled outside `grid.trigger_off_then_rebuild` (which
+rebuilds itself) or to compact the table; without a roll the counts stay exact, only the live
+part of low-zoom tiles grows.
 """
 
 from __future__ import annotations
