@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 
@@ -68,6 +69,20 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
     def get_auth(self) -> list[dict[str, list[str]]]:
+        # a view signed otherwise than through an authenticator (a webhook's HMAC) names its
+        # scheme: (name, security scheme object)
+        security = getattr(self.view, "schema_security", None)
+        if security is not None:
+            name, definition = security
+            self.registry.register_on_missing(
+                ResolvedComponent(
+                    name=name,
+                    type=ResolvedComponent.SECURITY_SCHEMA,
+                    object=name,
+                    schema=definition,
+                )
+            )
+            return [{name: []}]
         auth: list[dict[str, list[str]]] = super().get_auth()
         reads_anonymous = getattr(self.view, "schema_anonymous_reads", False)
         if reads_anonymous and self.method == "GET" and {} not in auth:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from backend.accounts.services import phone_from
@@ -21,12 +22,14 @@ class PhoneField(serializers.CharField):
         return phone_from(str(super().to_internal_value(data)))
 
 
+@extend_schema_serializer(component_name="ContactCtiEventIn")
 class CtiEventSerializer(serializers.Serializer):
     event = serializers.ChoiceField(choices=[("ringing", "ringing"), ("hangup", "hangup")])
     call_id = serializers.CharField(max_length=128)
     caller = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="ContactOpenCallIn")
 class OpenCallSerializer(serializers.Serializer):
     caller = PhoneField(max_length=32)
 
@@ -39,21 +42,25 @@ class ReportSerializer(serializers.Serializer):
     emergency = serializers.BooleanField(default=False)
 
 
+@extend_schema_serializer(component_name="ContactEmergencyIn")
 class EmergencySerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="ContactAnswerIn")
 class AnswerSerializer(serializers.Serializer):
     article = serializers.IntegerField()
     send_sms = serializers.BooleanField(default=False)
 
 
+@extend_schema_serializer(component_name="ContactAddToReportIn")
 class AddToReportSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=32)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     follow = serializers.BooleanField(default=False)
 
 
+@extend_schema_serializer(component_name="ContactCloseIn")
 class CloseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[(str(o), o.label) for o in CLOSING_OUTCOMES])
     reason = serializers.CharField(max_length=2000)
@@ -136,6 +143,7 @@ class CompleteSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="ContactInboxRejectIn")
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 

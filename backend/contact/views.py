@@ -9,16 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.models import User
 from backend.common.errors import DomainError
+from backend.common.schema import errors
 from backend.incidents.models import Incident
 from backend.units.models import Category
 from geo.points import point_from
 
+from . import schema as sch
 from . import serializers as s
 from .models import Contact, KnowledgeArticle
 from .permissions import AUTHENTICATION, PERMISSIONS
@@ -77,6 +80,12 @@ def card(contact: Contact) -> dict[str, Any]:
 
 
 class CallsView(OperatorView):
+    @extend_schema(
+        operation_id="contact_calls_list",
+        responses={200: sch.ContactCallsOut, **errors(403)},
+        tags=["contact: calls"],
+        summary="Cuộc gọi — call cards waiting for an operator, and yours",
+    )
     def get(self, request: Request) -> Response:
         """Call cards waiting for an operator, and the ones this operator holds."""
         return Response(
@@ -86,6 +95,13 @@ class CallsView(OperatorView):
             }
         )
 
+    @extend_schema(
+        operation_id="contact_calls_create",
+        request=s.OpenCallSerializer,
+        responses={201: sch.ContactCardOut, **errors(400, 403)},
+        tags=["contact: calls"],
+        summary="Mở cuộc gọi — a call typed in by the operator (no CTI), held by them",
+    )
     def post(self, request: Request) -> Response:
         """A call whose number the operator types (no CTI): opened and held by them."""
         data = validated(s.OpenCallSerializer, request.data)
@@ -94,17 +110,37 @@ class CallsView(OperatorView):
 
 
 class CallView(OperatorView):
+    @extend_schema(
+        operation_id="contact_call_retrieve",
+        responses={200: sch.ContactCardOut, **errors(403, 404)},
+        tags=["contact: calls"],
+        summary="Thẻ cuộc gọi — one call card with the caller's reports",
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(card(contact_or_404(pk)))
 
 
 class TakeView(OperatorView):
+    @extend_schema(
+        operation_id="contact_call_take",
+        request=None,
+        responses={200: sch.ContactCardOut, **errors(403, 404, 409)},
+        tags=["contact: calls"],
+        summary="Nhận cuộc gọi — take the call card (409 `contact_taken` naming the holder)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         contact = contact_take(contact=contact_or_404(pk), operator=operator_of(request))
         return Response(card(contact))
 
 
 class ReportView(OperatorView):
+    @extend_schema(
+        operation_id="contact_call_report",
+        request=sch.ContactReportIn,
+        responses={201: sch.ContactReportCreatedOut, **errors(400, 403, 404, 409, 413, 422)},
+        tags=["contact: outcomes"],
+        summary="Tạo phản ánh — file a report from the call and close it",
+    )
     def post(self, request: Request, pk: int) -> Response:
         contact = contact_or_404(pk)
         data = validated(s.ReportSerializer, request.data)
@@ -127,6 +163,13 @@ class ReportView(OperatorView):
 
 
 class AnswerView(OperatorView):
+    @extend_schema(
+        operation_id="contact_call_answer",
+        request=s.AnswerSerializer,
+        responses={200: sch.ContactOut, **errors(400, 403, 404, 409)},
+        tags=["contact: outcomes"],
+        summary="Trả lời — answer from a knowledge article (optionally by SMS) and close",
+    )
     def post(self, request: Request, pk: int) -> Response:
         contact = contact_or_404(pk)
         data = validated(s.AnswerSerializer, request.data)
@@ -143,6 +186,13 @@ class AnswerView(OperatorView):
 
 
 class AddToReportView(OperatorView):
+    @extend_schema(
+        operation_id="contact_call_add_to_report",
+        request=s.AddToReportSerializer,
+        responses={200: sch.ContactOut, **errors(400, 403, 404, 409)},
+        tags=["contact: outcomes"],
+        summary="Bổ sung phản ánh — link the call to an existing report (by reference) and close",
+    )
     def post(self, request: Request, pk: int) -> Response:
         contact = contact_or_404(pk)
         data = validated(s.AddToReportSerializer, request.data)
@@ -160,6 +210,13 @@ class AddToReportView(OperatorView):
 
 
 class CloseView(OperatorView):
+    @extend_schema(
+        operation_id="contact_call_close",
+        request=s.CloseSerializer,
+        responses={200: sch.ContactOut, **errors(400, 403, 404, 409)},
+        tags=["contact: outcomes"],
+        summary="Kết thúc — close as out of scope, not reachable or prank, with a reason",
+    )
     def post(self, request: Request, pk: int) -> Response:
         contact = contact_or_404(pk)
         data = validated(s.CloseSerializer, request.data)
@@ -173,6 +230,13 @@ class CloseView(OperatorView):
 
 
 class ArticleSearchView(OperatorView):
+    @extend_schema(
+        operation_id="contact_articles_search",
+        parameters=[s.SearchSerializer],
+        responses={200: sch.ContactArticlesOut, **errors(400, 403)},
+        tags=["contact: lookup"],
+        summary="Tra cứu kiến thức — knowledge articles matching `q` (in `field`)",
+    )
     def get(self, request: Request) -> Response:
         data = validated(s.SearchSerializer, request.query_params)
         found = article_search(query=data["q"], field=data["field"])
@@ -180,6 +244,13 @@ class ArticleSearchView(OperatorView):
 
 
 class PlaceSearchView(OperatorView):
+    @extend_schema(
+        operation_id="contact_places_search",
+        parameters=[s.SearchSerializer],
+        responses={200: sch.ContactPlacesOut, **errors(400, 403)},
+        tags=["contact: lookup"],
+        summary="Tra cứu địa điểm — wards and addresses matching `q`",
+    )
     def get(self, request: Request) -> Response:
         data = validated(s.SearchSerializer, request.query_params)
         return Response({"results": [s.place_row(p) for p in place_search(query=data["q"])]})
@@ -189,6 +260,13 @@ class PreviewView(OperatorView):
     """Ward, responsible unit and deadline of a report at (lat, lon) in `category`, before it
     is saved: decided by the same functions as the intake (outside the city → 422)."""
 
+    @extend_schema(
+        operation_id="contact_report_preview",
+        parameters=sch.PREVIEW_PARAMETERS,
+        responses={200: sch.ContactPreviewOut, **errors(400, 403, 422)},
+        tags=["contact: lookup"],
+        summary="Xem trước — ward, unit and deadline of a report at (lat, lon) in `category`",
+    )
     def get(self, request: Request) -> Response:
         point = point_from(request.query_params)
         assert point is not None
@@ -203,6 +281,13 @@ class PreviewView(OperatorView):
 class EmergencyView(OperatorView):
     """Mark a report an emergency (by its reference)."""
 
+    @extend_schema(
+        operation_id="contact_report_emergency",
+        request=s.EmergencySerializer,
+        responses={200: sch.ContactReportOut, **errors(400, 403, 404, 409)},
+        tags=["contact: outcomes"],
+        summary="Khẩn cấp — mark a report (by reference) an emergency",
+    )
     def post(self, request: Request, reference: str) -> Response:
         data = validated(s.EmergencySerializer, request.data)
         incident = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,8 +18,10 @@ from rest_framework.views import APIView
 
 from backend.accounts.services import phone_from
 from backend.common.errors import DomainError
+from backend.common.schema import errors
 
 from . import cti
+from . import schema as sch
 from .serializers import CtiEventSerializer, contact_row
 from .services.calls import contact_hang_up, contact_open
 
@@ -27,7 +30,25 @@ class CtiEventView(APIView):
     authentication_classes: list[type] = []
     permission_classes: list[type] = []
     parser_classes: list[type[BaseParser]] = []  # the raw body is read, after the signature
+    schema_security = (sch.CTI_SECURITY, sch.CTI_SECURITY_DEFINITION)  # the HMAC, not a session
 
+    @extend_schema(
+        operation_id="contact_cti_event",
+        parameters=[sch.CTI_TIMESTAMP],
+        request={"application/json": CtiEventSerializer},
+        responses={
+            200: OpenApiResponse(sch.ContactOut, description="hangup, or a call id already seen"),
+            201: OpenApiResponse(sch.ContactOut, description="ringing: a call card opened"),
+            **errors(400, 403, 404),
+        },
+        tags=["contact: cti"],
+        summary="Sự kiện tổng đài — the telephone system's signed webhook (ringing, hangup)",
+        description=(
+            "403 `bad_signature`/`stale_signature` before anything is read; 400 "
+            "`malformed_request`, `invalid`, `invalid_phone`; 404 `contact_not_found` for the "
+            "hangup of an unknown call id."
+        ),
+    )
     def post(self, request: Request) -> Response:
         body = request.body
         cti.verify(

@@ -64,6 +64,28 @@ def test_the_staff_api_is_described(schema: dict[str, Any]) -> None:
     assert schema["components"]["securitySchemes"]["mapToken"]["name"] == "X-Map-Token"
 
 
+def test_the_contact_api_is_described(schema: dict[str, Any]) -> None:
+    paths, components = schema["paths"], schema["components"]
+    contact = {p: ops for p, ops in paths.items() if p.startswith("/api/contact/v1/")}
+    assert len(contact) == 16
+    for path, ops in contact.items():
+        for method, op in ops.items():
+            assert op["tags"][0].startswith("contact: "), (path, method)
+            assert "200" in op["responses"] or "201" in op["responses"], (path, method)
+    event = paths["/api/contact/v1/cti/events"]["post"]
+    assert event["security"] == [{"ctiSignature": []}]  # the HMAC, not the session
+    assert components["securitySchemes"]["ctiSignature"]["name"] == "X-CTI-Signature"
+    assert {"X-CTI-Timestamp"} == {p["name"] for p in event["parameters"]}
+    assert {"200", "201", "400", "403", "404"} == set(event["responses"])
+    assert "event" in components["schemas"]["ContactCtiEventIn"]["properties"]
+    calls = paths["/api/contact/v1/calls"]
+    assert calls["get"]["operationId"] != paths["/api/contact/v1/calls/{id}"]["get"]["operationId"]
+    assert {"waiting", "mine"} <= set(components["schemas"]["ContactCallsOut"]["properties"])
+    assert "409" in paths["/api/contact/v1/calls/{id}/take"]["post"]["responses"]
+    preview = paths["/api/contact/v1/preview"]["get"]
+    assert {"lat", "lon", "category"} == {p["name"] for p in preview["parameters"]}
+
+
 def test_my_reports_are_declared_paginated(schema: dict[str, Any]) -> None:
     listed = schema["paths"]["/api/mobile/v1/reports"]["get"]
     ref = listed["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
