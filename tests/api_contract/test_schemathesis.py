@@ -28,6 +28,9 @@ from schemathesis.specs.openapi.checks import (
 
 from backend.accounts.api_keys import api_client_create
 from backend.accounts.services import token_issue
+from backend.contact.services.calls import contact_open
+from backend.contact.services.inbox import inbox_add
+from backend.incidents.models import Channel
 from backend.incidents.services.handling import incident_add_direction
 from backend.open311.views import token_for
 from backend.units.models import Role, Unit
@@ -60,6 +63,8 @@ def world(db: Any, in_process_requests: None) -> dict[str, Any]:
     supervisor = make_staff(Role.SUPERVISOR, Unit.objects.get(code="vp-ubnd-tp"))
     report = make_incident(SAIGON, reporter=resident)
     direction = incident_add_direction(actor=supervisor, incident=report, text="Chỉ đạo")
+    call, _created = contact_open(caller_phone="+84901112233")
+    item, _created = inbox_add(reporter=resident, channel=Channel.WEB, description="Cây đổ")
     browser = Client()
     browser.force_login(supervisor)
     return {
@@ -74,7 +79,9 @@ def world(db: Any, in_process_requests: None) -> dict[str, Any]:
             "request_id": report.reference,
             "token": token_for(report.pk),
             "code": report.category.code,
+            "reference": report.reference,
         },
+        "contact_ids": {"/api/contact/v1/calls/": call.pk, "/api/contact/v1/inbox/": item.pk},
         "api_key": api_client_create(name="contract", contact_email="", rate_limit="6000/hour").key,
         "unit": report.unit_id,
         "seen": {},
@@ -91,7 +98,7 @@ def _auth(path: str, world: dict[str, Any]) -> dict[str, Any]:
         return {"headers": world["bearer"]}
     if path.startswith("/open311/"):
         return {"params": {"api_key": world["api_key"]}}
-    if path.startswith("/api/staff/"):
+    if path.startswith(("/api/staff/", "/api/contact/")):  # the supervisor uses the console too
         return {"headers": {"X-CSRFToken": CSRF}, "cookies": world["session"]}
     return {}
 
@@ -101,6 +108,9 @@ def _exercise(operation: Any, world: dict[str, Any]) -> Callable[[], None]:
     ids = {k: v for k, v in world["ids"].items() if "{" + k + "}" in path}
     if path.startswith("/api/staff/v1/units/"):
         ids["id"] = world["unit"]
+    for prefix, pk in world["contact_ids"].items():
+        if path.startswith(prefix):
+            ids["id"] = pk
 
     @settings(
         max_examples=EXAMPLES,
@@ -140,3 +150,4 @@ def test_every_operation_keeps_its_contract(world: dict[str, Any]) -> None:
     assert 200 in seen["GET /api/mobile/v1/reports/{id}"]
     assert 200 in seen["GET /api/staff/v1/incidents/{id}"]
     assert 201 in seen["POST /api/staff/v1/incidents/{id}/comments"]  # CSRF and session accepted
+    assert 200 in seen["GET /api/contact/v1/calls/{id}"]  # the console, signed in
