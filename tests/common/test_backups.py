@@ -79,7 +79,7 @@ def test_backup_wipe_restore_gives_back_incidents_photos_and_history(tmp_path: P
             "backup", str(tmp_path / "seeded"), db=connection.settings_dict["NAME"], media=media
         )
         _manage("restore", str(tmp_path / "seeded"), db=SOURCE_DB, media=media)
-        _manage("seed", "--demo", db=SOURCE_DB, media=media)
+        _manage("seed_demo", db=SOURCE_DB, media=media)
         before, files = _rows(SOURCE_DB), _files(media)
         assert len(before["incidents_incident"]) >= 60 and before["incidents_incidentphoto"]
         assert len(files) == 2 * len(before["incidents_incidentphoto"])  # display + thumbnail

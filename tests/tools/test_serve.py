@@ -1,4 +1,4 @@
-"""`make run`'s supervisor (tools/serve.py) with real gunicorn and a real procrastinate worker."""
+"""`make run`'s supervisor (tools/serve.py) with real gunicorn and a real job worker (manage.py worker)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def served(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         )
     served = Served(proc, port, log)
     try:
-        wait_for(lambda: get(port, "/healthz")[0] == 200 and served.kids("procrastinate"))
+        wait_for(lambda: get(port, "/healthz")[0] == 200 and served.kids("manage.py worker"))
         yield served
     finally:
         if proc.poll() is None:
@@ -108,13 +108,13 @@ def test_hup_reloads_without_dropping_a_request(served: Served) -> None:
 
 
 def test_a_dead_job_worker_is_started_again(served: Served) -> None:
-    (old,) = served.kids("procrastinate")
+    (old,) = served.kids("manage.py worker")
     os.kill(old, signal.SIGKILL)
-    wait_for(lambda: served.kids("procrastinate") and old not in served.kids("procrastinate"))
-    (new,) = served.kids("procrastinate")
+    wait_for(lambda: served.kids("manage.py worker") and old not in served.kids("manage.py worker"))
+    (new,) = served.kids("manage.py worker")
     time.sleep(1.0)
     assert served.proc.poll() is None
-    assert new in served.kids("procrastinate")  # the new one keeps running
+    assert new in served.kids("manage.py worker")  # the new one keeps running
     assert b"worker exited (-9)" in served.log.read_bytes()
 
 
