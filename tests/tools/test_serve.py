@@ -1,4 +1,4 @@
-"""`make run`'s supervisor (tools/serve.py) with real gunicorn and a real job worker (manage.py worker)."""
+"""`make run`'s supervisor (tools/serve.py) with real gunicorn and a real job worker."""
 
 from __future__ import annotations
 
