@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_auth as auth
+from . import views_devices as devices
 from . import views_follow as follow
 from . import views_reports as reports
 
@@ -19,6 +20,6 @@ urlpatterns = [
     path("reports/<int:pk>/cancel", reports.ReportCancelView.as_view(), name="report-cancel"),
     path("reports/<int:pk>/rating", reports.ReportRatingView.as_view(), name="report-rating"),
     path("reports/<int:pk>/follow", follow.ReportFollowView.as_view(), name="report-follow"),
-    path("devices", reports.DevicesView.as_view(), name="devices"),
-    path("devices/<str:token>", reports.DeviceView.as_view(), name="device"),
+    path("devices", devices.DevicesView.as_view(), name="devices"),
+    path("devices/<str:token>", devices.DeviceView.as_view(), name="device"),
 ]

@@ -1,4 +1,4 @@
-"""Categories, submitting reports, my reports, cancel, rating, devices."""
+"""Categories, submitting reports, my reports, cancel, rating."""
 
 from __future__ import annotations
 
@@ -21,13 +21,11 @@ from backend.common.errors import DomainError
 from backend.incidents.selectors.reporter import active_categories, report_of, reports_of
 from backend.incidents.services.reporter import incident_cancel, incident_rate
 from backend.incidents.services.submit import incident_submit
-from backend.notifications.services import device_register, device_unregister
 
 from . import schema as _schema  # noqa: F401 — registers the bearer scheme
 from .serializers import (
     CancelIn,
     CategoryOut,
-    DeviceIn,
     RatingIn,
     RatingOut,
     ReportCreatedOut,
@@ -187,28 +185,3 @@ class ReportRatingView(ResidentView):
         )
         body = {**RatingOut(rating).data, "reopened": reopened}
         return Response(body, status=status.HTTP_201_CREATED)
-
-
-class DevicesView(ResidentView):
-    @extend_schema(
-        summary="Đăng ký thiết bị nhận thông báo — register an FCM token",
-        request=DeviceIn,
-        responses={201: DeviceIn},
-        tags=["mobile: devices"],
-    )
-    def post(self, request: Request) -> Response:
-        data = DeviceIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        device = device_register(user=self.resident(), **data.validated_data)
-        return Response(DeviceIn(device).data, status=status.HTTP_201_CREATED)
-
-
-class DeviceView(ResidentView):
-    @extend_schema(
-        summary="Hủy đăng ký thiết bị (khi đăng xuất) — unregister on sign-out",
-        responses={204: None},
-        tags=["mobile: devices"],
-    )
-    def delete(self, request: Request, token: str) -> Response:
-        device_unregister(user=self.resident(), token=token)
-        return Response(status=status.HTTP_204_NO_CONTENT)

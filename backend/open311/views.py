@@ -29,7 +29,7 @@ from backend.incidents.selectors.reporter import active_categories
 from backend.incidents.services.submit import incident_submit
 from backend.units.models import Category
 
-from . import parsers as p
+from . import inputs as p
 from . import schema as sc
 from . import serializers as s
 from .auth import ApiKeyAuthentication, ApiKeyThrottle, HasApiKey

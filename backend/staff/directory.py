@@ -1,4 +1,4 @@
-"""Staff API v1: who am I, which units and members I can pick, overdue counts and late rates."""
+"""Staff API v1: who am I, and which units and members I can pick."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.common.periods import period_from
-from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
-from backend.incidents.selectors.staff import late_rate_by_unit, overdue_count_by_unit
 from backend.units.models import Unit
 from backend.units.selectors import staff_scope, unit_members, units_visible_to
 
@@ -85,36 +82,3 @@ class UnitMembersView(StaffView):
                 for m in unit_members(unit=unit)
             ]
         )
-
-
-@reads_from_replica
-class OverdueView(StaffView):
-    @extend_schema(
-        responses={200: sch.StaffOverdueOut, **errors(403)},
-        tags=["staff: statistics"],
-        summary="Quá hạn theo đơn vị — open incidents past their deadline",
-    )
-    def get(self, request: Request) -> Response:
-        counts = overdue_count_by_unit(user=request.user)
-        return Response(
-            {
-                "total": sum(counts.values()),
-                "by_unit": [
-                    {"unit_id": k, "overdue": v} for k, v in sorted(counts.items(), key=str)
-                ],
-            }
-        )
-
-
-@reads_from_replica
-class LateRateView(StaffView):
-    @extend_schema(
-        parameters=[sch.PERIOD],
-        responses={200: sch.StaffLateRateOut, **errors(400, 403)},
-        tags=["staff: statistics"],
-        summary="Tỉ lệ trễ hạn theo quý — late rate per unit",
-    )
-    def get(self, request: Request) -> Response:
-        period = period_from({"period": request.query_params.get("period")})
-        rows = late_rate_by_unit(user=request.user, start=period.start, end=period.end)
-        return Response({"start": period.start, "end": period.end, "by_unit": rows})

@@ -5,7 +5,7 @@ before its own (session, user, scope: ≈ 0.8 ms, plus the ORM around them), as 
 SQL at low zooms (docs/PERFORMANCE.md). So the map page, and `GET map/token` when it runs out,
 hand the signed-in staff member a short-lived token that carries who they are and their scope,
 signed with SECRET_KEY (`django.core.signing`, its own salt). The map sends it with every tile
-request in the `X-Map-Token` header; `map.incident_tile` serves the tile from it alone.
+request in the `X-Map-Token` header; `tiles.incident_tile` serves the tile from it alone.
 
 Trade-off, on purpose: for at most `MAP_TOKEN_SECONDS` (120 s by default) a token keeps the
 scope it was issued with — a member removed from a unit, deactivated or signed out still gets

@@ -20,7 +20,7 @@ from backend.units.models import CONTACT_ROLES, Category
 from backend.units.selectors import staff_scope, units_visible_to
 
 from . import map_tokens
-from .map import POINT_MIN_ZOOM
+from .tiles import POINT_MIN_ZOOM
 
 
 def vietnamese_unless_chosen(request: HttpRequest) -> None:

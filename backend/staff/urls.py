@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, directory, exports, map, views
+from . import actions, directory, exports, stats, tiles, views
 
 app_name = "staff"
 
@@ -8,12 +8,12 @@ urlpatterns = [
     path("me", directory.MeView.as_view(), name="me"),
     path("units", directory.UnitListView.as_view(), name="units"),
     path("units/<int:pk>/members", directory.UnitMembersView.as_view(), name="unit-members"),
-    path("stats/overdue", directory.OverdueView.as_view(), name="overdue"),
-    path("stats/late-rate", directory.LateRateView.as_view(), name="late-rate"),
-    path("stats/summary", map.SummaryView.as_view(), name="summary"),
-    path("tiles/<int:z>/<int:x>/<int:y>.mvt", map.incident_tile, name="tiles"),
-    path("map/token", map.MapTokenView.as_view(), name="map-token"),
-    path("incidents/<int:pk>/reporter", map.ReporterView.as_view(), name="reporter"),
+    path("stats/overdue", stats.OverdueView.as_view(), name="overdue"),
+    path("stats/late-rate", stats.LateRateView.as_view(), name="late-rate"),
+    path("stats/summary", stats.SummaryView.as_view(), name="summary"),
+    path("tiles/<int:z>/<int:x>/<int:y>.mvt", tiles.incident_tile, name="tiles"),
+    path("map/token", tiles.MapTokenView.as_view(), name="map-token"),
+    path("incidents/<int:pk>/reporter", views.ReporterView.as_view(), name="reporter"),
     path("incidents", views.IncidentListView.as_view(), name="incidents"),
     path("incidents.geojson", views.IncidentGeoJSONView.as_view(), name="incidents-geojson"),
     path("incidents.csv", exports.CsvExportView.as_view(), name="incidents-csv"),

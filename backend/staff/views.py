@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -148,3 +149,25 @@ class IncidentDetailView(StaffView):
     )
     def get(self, request: Request, pk: int) -> Response:
         return detail_response(request, pk)
+
+
+class ReporterView(StaffView):
+    """GET incidents/{id}/reporter — name and phone of the reporter, for roles that call back."""
+
+    @extend_schema(
+        responses={200: sch.StaffReporterOut, **errors(403, 404)},
+        tags=["staff: incidents"],
+        summary="Người phản ánh — reporter's name and phone (contact roles)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        incident = (
+            incidents_visible_to(request.user).select_related("reporter").filter(pk=pk).first()
+        )
+        if incident is None:
+            raise Http404
+        if not staff_scope(request.user).may_contact(incident.unit_id):
+            raise PermissionDenied
+        reporter: Any = incident.reporter
+        if reporter is None:
+            return Response({"name": None, "phone": None})
+        return Response({"name": reporter.get_full_name() or None, "phone": reporter.phone or None})

@@ -1,4 +1,4 @@
-"""Staff API v1 for the map page: incident tiles (MVT), the stats strip, the reporter's contact.
+"""Staff API v1 for the map page: incident tiles (MVT) and the map token that fetches them.
 
 Tiles carry exactly the list's rows: the same filters (`FilterSerializer`) on the same scope,
 written as SQL once (`incidents.selectors.map_rows`); geo.tiles only adds the tile box and
@@ -8,7 +8,6 @@ writes the ST_AsMVT SQL.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import json
 from typing import Any
@@ -18,22 +17,16 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.common.periods import period_from
 from backend.common.renderers import JSONRenderer
 from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
-from backend.incidents.models import open_q
 from backend.incidents.selectors import map_rows
 from backend.incidents.selectors.staff import (
     IncidentFilters,
-    incidents_visible_to,
-    late_rate_by_unit,
-    overdue,
 )
 from backend.units.selectors import staff_scope
 from geo import tiles
@@ -50,7 +43,6 @@ POINT_MIN_ZOOM = 12  # below: counts per grid cell; from here on: one feature pe
 # all; more points than this cannot be told apart on a 512-px tile anyway
 POINT_LIMIT = 5_000
 TILE_MAX_AGE = 15  # seconds; tiles are per user (private) and change with every action
-# Who sees the reporter's name and phone number: those who call residents back.
 
 
 class MVTRenderer(BaseRenderer):
@@ -221,63 +213,3 @@ class MapTokenView(StaffView):
         response = Response(map_tokens.issue(request.user))
         response["Cache-Control"] = "no-store"
         return response
-
-
-@reads_from_replica
-class SummaryView(StaffView):
-    """GET stats/summary — the map's stats strip for everything in the caller's scope."""
-
-    @extend_schema(
-        responses={200: sch.StaffSummaryOut, **errors(403)},
-        tags=["staff: statistics"],
-        summary="Số liệu tóm tắt — the map's stats strip",
-    )
-    def get(self, request: Request) -> Response:
-        now = timezone.now()
-        visible = incidents_visible_to(request.user)
-        today = timezone.localdate(now)
-        week_start = dt.datetime.combine(
-            today - dt.timedelta(days=today.weekday()),
-            dt.time.min,
-            tzinfo=timezone.get_current_timezone(),
-        )
-        quarter = period_from({})  # the current quarter
-        rows = late_rate_by_unit(user=request.user, start=quarter.start, end=quarter.end)
-        resolved = sum(r["resolved"] for r in rows)
-        late = sum(r["late"] for r in rows)
-        return Response(
-            {
-                "open": visible.filter(open_q()).count(),
-                "overdue": overdue(visible, now=now).count(),
-                "resolved_this_week": visible.filter(resolved_at__gte=week_start).count(),
-                "quarter": {
-                    "start": quarter.start,
-                    "end": quarter.end,
-                    "resolved": resolved,
-                    "late": late,
-                },
-                "late_rate": round(late / resolved, 4) if resolved else None,
-            }
-        )
-
-
-class ReporterView(StaffView):
-    """GET incidents/{id}/reporter — name and phone of the reporter, for roles that call back."""
-
-    @extend_schema(
-        responses={200: sch.StaffReporterOut, **errors(403, 404)},
-        tags=["staff: incidents"],
-        summary="Người phản ánh — reporter's name and phone (contact roles)",
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        incident = (
-            incidents_visible_to(request.user).select_related("reporter").filter(pk=pk).first()
-        )
-        if incident is None:
-            raise Http404
-        if not staff_scope(request.user).may_contact(incident.unit_id):
-            raise PermissionDenied
-        reporter: Any = incident.reporter
-        if reporter is None:
-            return Response({"name": None, "phone": None})
-        return Response({"name": reporter.get_full_name() or None, "phone": reporter.phone or None})
