@@ -6,7 +6,7 @@ category, unit, ward and `is_overdue` = open and `due_at` < W, where W is
 `IncidentGridState.overdue_as_of` (or −∞ when there is no state row).
 
 - Kept by three statement-level triggers on the incidents table (AFTER INSERT / UPDATE /
-  DELETE, with transition tables; migration 0009): whatever writes incidents — the services,
+  DELETE, with transition tables; migrations 0010, 0011): whatever writes incidents — the services,
   the admin, a shell, raw SQL — moves the counts in the same statement and transaction, so a
   rollback leaves them as they were. No Python write path calls anything here.
 - The trigger function's SQL is `trigger_function_sql()`, built from geo.tiles' cell helpers
@@ -105,7 +105,7 @@ def _columns(table: str, sign: int) -> str:
 
 
 def trigger_function_sql() -> str:
-    """The body of the plpgsql trigger function `FUNCTION` (frozen in migration 0009).
+    """The body of the plpgsql trigger function `FUNCTION` (frozen in migration 0011).
 
     An UPDATE counts every old row -1 and every new row +1; rows whose key did not change
     cancel in the sums and write nothing. No join of the two transition tables: they have no

@@ -80,7 +80,7 @@ def operator() -> Any:
 
 
 def test_the_installed_trigger_function_is_what_grid_generates() -> None:
-    """Migration 0009 froze the function's text; a change in grid.py or geo.tiles' cell math
+    """Migration 0011 froze the function's text; a change in grid.py or geo.tiles' cell math
     needs a new migration (this fails until there is one)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [grid.FUNCTION])

@@ -20,12 +20,10 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
     INSERT INTO incidents_incidentgridcount AS g (cell_z, cell_x, cell_y, status, category_id, unit_id, ward_id, is_overdue, n, sum_lon, sum_lat)
     SELECT l.z, f.cx >> (15 - l.z), f.cy >> (15 - l.z), f.status, f.category_id,
-           f.unit_id, f.ward_id, f.flag, sum(f.n)::int, sum(f.sum_lon)::float8,
-           sum(f.sum_lat)::float8
+           f.unit_id, f.ward_id, f.flag, sum(f.n)::int, sum(f.sum_lon), sum(f.sum_lat)
     FROM (
         SELECT d.cx, d.cy, d.status, d.category_id, d.unit_id, d.ward_id, d.flag,
-               sum(d.sign) AS n, sum(d.sign * d.lon::numeric) AS sum_lon,
-               sum(d.sign * d.lat::numeric) AS sum_lat
+               sum(d.sign) AS n, sum(d.sign * d.lon) AS sum_lon, sum(d.sign * d.lat) AS sum_lat
         FROM (
         SELECT floor((ST_X(i.location) + 180) / 360 * 32768)::int AS cx, floor((1 - asinh(tan(radians(ST_Y(i.location)))) / pi()) / 2 * 32768)::int AS cy, i.status, i.category_id, i.unit_id, i.ward_id,
                COALESCE(i.status = ANY(ARRAY['new', 'received', 'assigned', 'in_progress', 'transferred', 'reopened']::text[]) AND i.due_at < w.at, false) AS flag, ST_X(i.location) AS lon, ST_Y(i.location) AS lat, i.sign
@@ -41,12 +39,10 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO incidents_incidentgridcount AS g (cell_z, cell_x, cell_y, status, category_id, unit_id, ward_id, is_overdue, n, sum_lon, sum_lat)
     SELECT l.z, f.cx >> (15 - l.z), f.cy >> (15 - l.z), f.status, f.category_id,
-           f.unit_id, f.ward_id, f.flag, sum(f.n)::int, sum(f.sum_lon)::float8,
-           sum(f.sum_lat)::float8
+           f.unit_id, f.ward_id, f.flag, sum(f.n)::int, sum(f.sum_lon), sum(f.sum_lat)
     FROM (
         SELECT d.cx, d.cy, d.status, d.category_id, d.unit_id, d.ward_id, d.flag,
-               sum(d.sign) AS n, sum(d.sign * d.lon::numeric) AS sum_lon,
-               sum(d.sign * d.lat::numeric) AS sum_lat
+               sum(d.sign) AS n, sum(d.sign * d.lon) AS sum_lon, sum(d.sign * d.lat) AS sum_lat
         FROM (
         SELECT floor((ST_X(i.location) + 180) / 360 * 32768)::int AS cx, floor((1 - asinh(tan(radians(ST_Y(i.location)))) / pi()) / 2 * 32768)::int AS cy, i.status, i.category_id, i.unit_id, i.ward_id,
                COALESCE(i.status = ANY(ARRAY['new', 'received', 'assigned', 'in_progress', 'transferred', 'reopened']::text[]) AND i.due_at < w.at, false) AS flag, ST_X(i.location) AS lon, ST_Y(i.location) AS lat, i.sign
@@ -62,16 +58,19 @@ BEGIN
     ELSE
     INSERT INTO incidents_incidentgridcount AS g (cell_z, cell_x, cell_y, status, category_id, unit_id, ward_id, is_overdue, n, sum_lon, sum_lat)
     SELECT l.z, f.cx >> (15 - l.z), f.cy >> (15 - l.z), f.status, f.category_id,
-           f.unit_id, f.ward_id, f.flag, sum(f.n)::int, sum(f.sum_lon)::float8,
-           sum(f.sum_lat)::float8
+           f.unit_id, f.ward_id, f.flag, sum(f.n)::int, sum(f.sum_lon), sum(f.sum_lat)
     FROM (
         SELECT d.cx, d.cy, d.status, d.category_id, d.unit_id, d.ward_id, d.flag,
-               sum(d.sign) AS n, sum(d.sign * d.lon::numeric) AS sum_lon,
-               sum(d.sign * d.lat::numeric) AS sum_lat
+               sum(d.sign) AS n, sum(d.sign * d.lon) AS sum_lon, sum(d.sign * d.lat) AS sum_lat
         FROM (
         SELECT floor((ST_X(i.location) + 180) / 360 * 32768)::int AS cx, floor((1 - asinh(tan(radians(ST_Y(i.location)))) / pi()) / 2 * 32768)::int AS cy, i.status, i.category_id, i.unit_id, i.ward_id,
                COALESCE(i.status = ANY(ARRAY['new', 'received', 'assigned', 'in_progress', 'transferred', 'reopened']::text[]) AND i.due_at < w.at, false) AS flag, ST_X(i.location) AS lon, ST_Y(i.location) AS lat, i.sign
-        FROM (SELECT incident_grid_old.location, incident_grid_old.status, incident_grid_old.category_id, incident_grid_old.unit_id, incident_grid_old.ward_id, incident_grid_old.due_at, -1 FROM incident_grid_old UNION ALL SELECT incident_grid_new.location, incident_grid_new.status, incident_grid_new.category_id, incident_grid_new.unit_id, incident_grid_new.ward_id, incident_grid_new.due_at, 1 FROM incident_grid_new) AS i (location, status, category_id, unit_id, ward_id, due_at, sign), (SELECT COALESCE((SELECT overdue_as_of FROM incidents_incidentgridstate ORDER BY id LIMIT 1), '-infinity') AS at) AS w) AS d
+        FROM (
+        SELECT s.* FROM incident_grid_old AS o JOIN incident_grid_new AS n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.location, o.status, o.category_id, o.unit_id, o.ward_id, o.due_at, -1),
+                                   (n.location, n.status, n.category_id, n.unit_id, n.ward_id, n.due_at, 1)) AS s
+        WHERE (o.location, o.status, o.category_id, o.unit_id, o.ward_id, o.due_at)
+              IS DISTINCT FROM (n.location, n.status, n.category_id, n.unit_id, n.ward_id, n.due_at)) AS i (location, status, category_id, unit_id, ward_id, due_at, sign), (SELECT COALESCE((SELECT overdue_as_of FROM incidents_incidentgridstate ORDER BY id LIMIT 1), '-infinity') AS at) AS w) AS d
         GROUP BY 1, 2, 3, 4, 5, 6, 7
     ) AS f CROSS JOIN unnest('{12,13,14,15}'::int[]) AS l(z)
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
