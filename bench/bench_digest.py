@@ -30,7 +30,7 @@ SELECT i.unit_id, c.field, i.ward_id,
        count(*) FILTER (WHERE i.resolved_at >= %(prev)s AND i.resolved_at < %(start)s),
        count(*) FILTER (WHERE i.resolved_at >= %(prev)s AND i.resolved_at < %(start)s
                         AND i.is_late)
-FROM incidents_incident i JOIN incidents_category c ON c.id = i.category_id
+FROM incidents_incident i JOIN units_category c ON c.id = i.category_id
 WHERE i.unit_id IS NOT NULL
   AND ((i.created_at >= %(start)s AND i.created_at < %(end)s)
        OR (i.resolved_at >= %(prev)s AND i.resolved_at < %(end)s))
@@ -38,7 +38,7 @@ GROUP BY 1, 2, 3
 """,
     """
 SELECT i.unit_id, c.field, i.ward_id, count(*)
-FROM incidents_incident i JOIN incidents_category c ON c.id = i.category_id
+FROM incidents_incident i JOIN units_category c ON c.id = i.category_id
 WHERE i.unit_id IS NOT NULL AND i.due_at < %(end)s
   AND i.status IN ('new', 'received', 'assigned', 'in_progress', 'transferred', 'reopened')
 GROUP BY 1, 2, 3

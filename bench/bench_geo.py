@@ -100,11 +100,11 @@ def make_incidents(rows: int) -> None:
             """
             INSERT INTO incidents_incident (reference, channel, category_id, description, address,
                 location, location_source, ward_id, status, is_public, version, idempotency_key,
-                created_at, updated_at)
+                idempotency_fingerprint, is_emergency, created_at, updated_at)
             SELECT 'BENCH-' || (%s + row_number() OVER ()), 'mobile',
-                   (SELECT min(id) FROM incidents_category), 'bench', '', g, 'device',
+                   (SELECT min(id) FROM units_category), 'bench', '', g, 'device',
                    (SELECT min(id) FROM geo_adminarea WHERE level = 'ward'), 'new', true, 1, '',
-                   now(), now()
+                   '', false, now(), now()
             FROM (SELECT (ST_Dump(ST_GeneratePoints(geom,
                             greatest(1, round(%s * area_km2 / sum(area_km2) OVER ())::int), 7)
                          )).geom AS g
