@@ -154,3 +154,15 @@ def test_late_rate_and_overdue_selectors(people: dict[str, Any]) -> None:
     quarter = f"{timezone.localdate().year}Q{(timezone.localdate().month - 1) // 3 + 1}"
     rows = c.get(API + "stats/late-rate", {"period": quarter}).data["by_unit"]
     assert rows[0]["resolved"] == 2 and rows[0]["late"] == 1 and rows[0]["late_rate"] == 0.5
+
+
+@pytest.mark.django_db
+def test_the_list_does_not_load_ward_boundaries(people: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_incident()
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(people["operator"]).get(API + "incidents").status_code == 200
+    listed = [q["sql"] for q in queries.captured_queries if '"incidents_incident"' in q["sql"]]
+    assert listed and not any('"geo_adminarea"."geom"' in sql for sql in listed)

@@ -90,10 +90,12 @@ def apply_filters(
 
 
 def incident_list(*, user: Any, filters: IncidentFilters) -> QuerySet[Incident]:
-    """Newest first, with what a list row shows, in one query."""
+    """Newest first, with what a list row shows, in one query (not the ward's boundary: a
+    list row names its ward, and a boundary is ~24 KB to send and parse per row)."""
     return (
         apply_filters(incidents_visible_to(user), filters)
         .select_related("category", "ward", "unit", "assignee")
+        .defer("ward__geom")
         .order_by("-created_at", "-id")
     )
 
