@@ -26,7 +26,8 @@ class Period:
         return (timezone.localtime(self.end) - dt.timedelta(days=1)).date()
 
 
-def _midnight(day: dt.date) -> dt.datetime:
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in the local time zone (Asia/Ho_Chi_Minh)."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
@@ -59,7 +60,9 @@ def _period_from(params: Any) -> Period:
         start, end = _date(str(start_raw or "")), _date(str(end_raw or ""))
         if start is None or end is None or end < start:
             raise serializers.ValidationError({"from": [_("Cần from và to (YYYY-MM-DD).")]})
-        return Period(f"{start}…{end}", _midnight(start), _midnight(end + dt.timedelta(days=1)))
+        return Period(
+            f"{start}…{end}", local_midnight(start), local_midnight(end + dt.timedelta(days=1))
+        )
     if not raw:
         today = timezone.localdate()
         raw = f"{today.year}Q{(today.month - 1) // 3 + 1}"
@@ -77,7 +80,7 @@ def _period_from(params: Any) -> Period:
         )
     else:
         first_day, next_day = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    return Period(raw, _midnight(first_day), _midnight(next_day))
+    return Period(raw, local_midnight(first_day), local_midnight(next_day))
 
 
 def months_from(params: Any) -> tuple[dt.date, dt.date]:

@@ -148,6 +148,11 @@ def place_search(*, query: str, limit: int = 10) -> list[Place]:
     return places
 
 
+def report_by_reference(reference: str) -> Incident | None:
+    """A report named by its reference, as a caller reads it out (any letter case)."""
+    return Incident.objects.filter(reference__iexact=reference.strip()).first()
+
+
 def caller_of(phone: str) -> User | None:
     return User.objects.filter(phone=phone).first()
 

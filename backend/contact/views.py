@@ -30,6 +30,7 @@ from .selectors import (
     caller_reports,
     contacts_of,
     place_search,
+    report_by_reference,
     report_preview,
     waiting_calls,
 )
@@ -196,7 +197,7 @@ class AddToReportView(OperatorView):
     def post(self, request: Request, pk: int) -> Response:
         contact = contact_or_404(pk)
         data = validated(s.AddToReportSerializer, request.data)
-        incident = Incident.objects.filter(reference__iexact=data["reference"]).first()
+        incident = report_by_reference(data["reference"])
         if incident is None:
             raise DomainError(code="invalid", details={"reference": ["unknown"]})
         contact = contact_add_to_report(

@@ -21,8 +21,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
-from django.utils import timezone
 
+from backend.common.periods import local_midnight
 from backend.units.selectors import StaffScope, staff_scope
 from geo.tiles import Rows, covered_by_box_sql
 
@@ -92,10 +92,6 @@ def _keyed(model: type[Model], scope: StaffScope, f: IncidentFilters) -> _Where:
     return where
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def _filtered(scope: StaffScope, f: IncidentFilters, now: dt.datetime) -> _Where:
     """Every filter of the list on the incidents (as `staff.apply_filters`)."""
     where = _keyed(Incident, scope, f)
@@ -107,9 +103,9 @@ def _filtered(scope: StaffScope, f: IncidentFilters, now: dt.datetime) -> _Where
         where.add(late if f.overdue else f"NOT {late}", *params)
     created = _col(Incident, "created_at")
     if f.created_from:
-        where.add(f"{created} >= %s", _local_midnight(f.created_from))
+        where.add(f"{created} >= %s", local_midnight(f.created_from))
     if f.created_to:  # inclusive local date
-        where.add(f"{created} < %s", _local_midnight(f.created_to + dt.timedelta(days=1)))
+        where.add(f"{created} < %s", local_midnight(f.created_to + dt.timedelta(days=1)))
     if f.q:  # as reference__iexact | description__icontains | address__icontains
         q = f.q.strip()
         like = f"%{connection.ops.prep_for_like_query(q)}%"

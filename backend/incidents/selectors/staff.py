@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from backend.common.periods import local_midnight
 from backend.units.selectors import staff_scope
 
 from ..models import (
@@ -53,10 +54,6 @@ class IncidentFilters:
     bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def apply_filters(
     incidents: QuerySet[Incident], filters: IncidentFilters, *, now: dt.datetime | None = None
 ) -> QuerySet[Incident]:
@@ -75,9 +72,9 @@ def apply_filters(
         late = overdue_q(now or timezone.now())
         incidents = incidents.filter(late) if f.overdue else incidents.exclude(late)
     if f.created_from:
-        incidents = incidents.filter(created_at__gte=_local_midnight(f.created_from))
+        incidents = incidents.filter(created_at__gte=local_midnight(f.created_from))
     if f.created_to:
-        end = _local_midnight(f.created_to + dt.timedelta(days=1))
+        end = local_midnight(f.created_to + dt.timedelta(days=1))
         incidents = incidents.filter(created_at__lt=end)
     if f.q:
         q = f.q.strip()
