@@ -42,6 +42,10 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
     HOTLINE = "hotline", _("Tổng đài 1022")
     WEB = "web", _("Cổng thông tin")
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    ZALO = "zalo", "Zalo"
+    MESSENGER = "messenger", "Facebook Messenger"
 
 
 class LocationSource(models.TextChoices):

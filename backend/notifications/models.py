@@ -74,6 +74,8 @@ class Channel(models.TextChoices):
     PUSH = "push", _("Thông báo đẩy")
     SMS = "sms", "SMS"
     EMAIL = "email", "Email"
+    ZALO = "zalo", "Zalo"
+    MESSENGER = "messenger", "Messenger"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -99,7 +101,7 @@ class Delivery(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
     )
-    channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("kênh"), max_length=16, choices=Channel.choices)
     status = models.CharField(
         _("trạng thái"),
         max_length=16,
@@ -178,7 +180,7 @@ class Notice(models.Model):
         "units.Unit", on_delete=models.CASCADE, related_name="notices", verbose_name=_("đơn vị")
     )
     period = models.DateField(_("tuần (ngày gửi)"), null=True, blank=True)
-    channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("kênh"), max_length=16, choices=Channel.choices)
     address = models.CharField(_("gửi tới"), max_length=254)
     subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
     body = models.TextField(_("nội dung"))

@@ -108,7 +108,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Browser libraries come from the npm registry (package.json, `make assets` runs npm ci) and are
 # served from node_modules under /static/vendor/ — no CDN at run time.
-STATICFILES_DIRS = [("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/pmtiles", BASE_DIR / "node_modules" / "pmtiles" / "dist"),
+]
 # Staff map basemap: an XYZ raster URL ({z}/{x}/{y}), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
 # with MAP_BASEMAP_ATTRIBUTION; empty = no basemap, ward boundaries only (tests, offline).
 MAP_BASEMAP_URL = env_str("MAP_BASEMAP_URL", "")
