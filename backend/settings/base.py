@@ -121,6 +121,8 @@ MAP_BASEMAP_ATTRIBUTION = env_str("MAP_BASEMAP_ATTRIBUTION", "© OpenStreetMap c
 # scope it was issued with. The page renews its token at half this age.
 MAP_TOKEN_SECONDS = env_int("MAP_TOKEN_SECONDS", 120)
 LOGIN_URL = "staff-login"
+# The address residents reach the public portal at; links in SMS, e-mail and chat replies use it.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 LOGIN_REDIRECT_URL = "staff-map"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("HOTLINE_MEDIA_ROOT", str(VAR_DIR / "media")))
