@@ -24,6 +24,7 @@ LAYER = {
     "backend.transparency": 5,
     "backend.contact": 5,  # the contact centre: an interface with its own log of contacts
     "mobile_api": 5,
+    "backend.portal": 5,  # the residents' portal: public map, report pages, web reporting
 }
 
 

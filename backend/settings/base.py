@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "backend.open311",
     "backend.transparency",
     "backend.contact",
+    "backend.portal",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""The staff map page (/) and its sign-in page: server-rendered shells, data through the API."""
+"""The staff map page (/staff/) and its sign-in page: server-rendered shells, data via the API."""
 
 from __future__ import annotations
 
@@ -10,25 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from backend.common.language import vietnamese_unless_chosen
 from backend.incidents.models import OPEN_STATUSES, Status
 from backend.units.models import CONTACT_ROLES, Category
 from backend.units.selectors import staff_scope, units_visible_to
 
 from . import map_tokens
 from .tiles import POINT_MIN_ZOOM
-
-
-def vietnamese_unless_chosen(request: HttpRequest) -> None:
-    """Vietnamese by default: only an explicit choice (the language cookie) switches to English,
-    not the browser's Accept-Language."""
-    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-        translation.activate(settings.LANGUAGE_CODE)
-        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
 
 
 def js_strings() -> dict[str, str]:

@@ -1,9 +1,10 @@
 """Staff sign-in pages: a password (limited, audited), then a TOTP code when one is set or needed.
 
-/login/ checks lockouts first (429 with Retry-After, whatever the password), then the password.
-A user with a TOTP device, or one whose role needs a second factor, is not signed in yet: the
-session remembers them as pending for PENDING_SECONDS and /login/code/ asks for the code (or
-/login/two-factor/ enrols a device with a QR code first). Wrong codes count as failures too.
+/staff/login/ checks lockouts first (429 with Retry-After, whatever the password), then the
+password. A user with a TOTP device, or one whose role needs a second factor, is not signed in
+yet: the session remembers them as pending for PENDING_SECONDS and /staff/login/code/ asks for
+the code (or /staff/login/two-factor/ enrols a device with a QR code first). Wrong codes count as
+failures too.
 Rules and counters: backend/accounts/sign_in_guard.py; who needs 2FA: two_factor.py.
 """
 
@@ -145,7 +146,7 @@ def _check_code(
 
 
 def sign_in_code(request: HttpRequest) -> HttpResponse:
-    """/login/code/: the TOTP code of an enrolled user."""
+    """/staff/login/code/: the TOTP code of an enrolled user."""
     vietnamese_unless_chosen(request)
     user, pending = _pending_user(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user else None
@@ -159,13 +160,15 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
 
 
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """/login/two-factor/: enrol a TOTP app (QR code), confirmed by its first code."""
+    """/staff/login/two-factor/: enrol a TOTP app (QR code), confirmed by its first code."""
     vietnamese_unless_chosen(request)
     user, pending = _pending_user(request)
     if user is None:
         return redirect("staff-login")
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect("staff-sign-in-code") if PENDING in request.session else redirect("/")
+        return (
+            redirect("staff-sign-in-code") if PENDING in request.session else redirect("staff-map")
+        )
     device, _created = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "hotline1022"}
     )

@@ -21,8 +21,17 @@ from django_otp import user_has_device
 from backend.common.errors import error_body
 from backend.units.selectors import staff_scope
 
-# reachable without the second factor: signing in and out, the language switch, static files
-OPEN_PREFIXES = ("/login/", "/logout/", "/i18n/", "/static/", "/healthz")
+# reachable without the second factor: signing in and out (and the old addresses that redirect
+# there), the language switch, static files
+OPEN_PREFIXES = (
+    "/staff/login/",
+    "/staff/logout/",
+    "/login/",
+    "/logout/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+)
 
 
 def second_factor_required(user: Any) -> bool:

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from PIL import Image
 
 from backend.incidents.models import Incident, PhotoKind, Status
@@ -29,6 +30,11 @@ def sign_in(page: Any, base: str, username: str, path: str = "/") -> None:
 
 def at(incident: Incident, zoom: int = 16) -> str:
     return f"#map={zoom}/{incident.location.y:.6f}/{incident.location.x:.6f}"
+
+
+def signed_in_to(incident: Incident) -> str:
+    """The sign-in page that comes back to the map at the incident."""
+    return f"{reverse('staff-login')}?next={reverse('staff-map')}{at(incident)}"
 
 
 def wait_rendered(page: Any, present: list[int], absent: tuple[int, ...] = ()) -> None:
@@ -56,9 +62,10 @@ def test_anonymous_visitors_sign_in_and_land_on_the_map(page: Any, live_server: 
             tile_tokens.append(request.headers.get("x-map-token"))
 
     page.on("request", note_tile)
-    page.goto(f"{live_server.url}/{at(incident)}")
-    assert "/login/" in page.url and page.locator("html").get_attribute("lang") == "vi"
-    sign_in(page, live_server.url, "saigon.tiepnhan", path=f"/login/?next=/{at(incident)}")
+    page.goto(f"{live_server.url}/{at(incident)}")  # a link from before the move under /staff/
+    assert reverse("staff-login") in page.url and at(incident) in page.url
+    assert page.locator("html").get_attribute("lang") == "vi"
+    sign_in(page, live_server.url, "saigon.tiepnhan", path=signed_in_to(incident))
     wait_rendered(page, [incident.pk])  # drawn by WebGL from our tiles, not just a div
     page.wait_for_selector(f"#incident-list li[data-id='{incident.pk}']")
     assert page.locator("#stat-open").inner_text() != "–"
@@ -78,7 +85,7 @@ def test_a_filter_changes_the_map_and_the_list_and_stays_in_the_url(
 ) -> None:
     fresh = make_incident(description="Đèn đường hỏng")
     received = make_incident(status=Status.RECEIVED, description="Cây xanh gãy cành")
-    sign_in(page, live_server.url, "saigon.tiepnhan", path=f"/login/?next=/{at(fresh)}")
+    sign_in(page, live_server.url, "saigon.tiepnhan", path=signed_in_to(fresh))
     wait_rendered(page, [fresh.pk, received.pk])
     page.select_option("#filters select[name=status]", "received")
     wait_rendered(page, [received.pk], absent=(fresh.pk,))
@@ -96,7 +103,7 @@ def test_handler_resolves_an_incident_with_a_photo(page: Any, live_server: Any) 
 
     handler = get_user_model().objects.get(username="saigon.xuly")
     incident = make_incident(status=Status.IN_PROGRESS, assignee=handler)
-    sign_in(page, live_server.url, "saigon.xuly", path=f"/login/?next=/{at(incident)}")
+    sign_in(page, live_server.url, "saigon.xuly", path=signed_in_to(incident))
     wait_rendered(page, [incident.pk])
     page.click(f"#incident-list li[data-id='{incident.pk}']")
     form = page.locator("#detail form[data-action=resolved]")
@@ -116,7 +123,7 @@ def test_a_public_reply_and_an_internal_note_are_two_different_buttons(
     page: Any, live_server: Any
 ) -> None:
     incident = make_incident(status=Status.RECEIVED, description="Nắp cống bị mất")
-    sign_in(page, live_server.url, "saigon.tiepnhan", path=f"/login/?next=/{at(incident)}")
+    sign_in(page, live_server.url, "saigon.tiepnhan", path=signed_in_to(incident))
     wait_rendered(page, [incident.pk])
     page.click(f"#incident-list li[data-id='{incident.pk}']")
     form = page.locator("#detail form[data-action=comment]")
@@ -140,9 +147,11 @@ def test_a_public_reply_and_an_internal_note_are_two_different_buttons(
 
 def test_staff_of_another_ward_cannot_open_it(page: Any, live_server: Any) -> None:
     incident = make_incident(SAIGON, description="Lấn chiếm vỉa hè")
-    sign_in(page, live_server.url, "benthanh.tiepnhan", path=f"/login/?next=/{at(incident)}")
+    sign_in(page, live_server.url, "benthanh.tiepnhan", path=signed_in_to(incident))
+    # an old staff link to one incident (before the move under /staff/) still opens it there
     page.goto(f"{live_server.url}/?incident={incident.pk}{at(incident)}")
     page.wait_for_selector("body[data-map-ready=true]")
+    assert page.url.startswith(f"{live_server.url}{reverse('staff-map')}?incident=")
     page.wait_for_selector("#detail .error[role=alert]")
     assert "Lấn chiếm" not in page.locator("#detail").inner_text()
     status = page.evaluate(

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 import psycopg
 from django.db import OperationalError
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from procrastinate.exceptions import ConnectorException
 
 from backend.common.unavailable import is_unavailable, server_error
@@ -48,7 +49,9 @@ def test_open311_answers_its_own_error_list(django_db_blocker: Any) -> None:
 def test_staff_page_is_a_plain_503_page(django_db_blocker: Any) -> None:
     with database_down(django_db_blocker):
         response = Client().post(
-            "/login/", {"username": "giamsat", "password": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+            reverse("staff-login"),
+            {"username": "giamsat", "password": "x"},
+            HTTP_ACCEPT_LANGUAGE="en",
         )
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/html")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from tests.incidents.factories import SAIGON, make_staff, ward_unit
 
@@ -43,4 +44,4 @@ def test_other_staff_are_refused(role: str) -> None:
 def test_anonymous_visitors_are_sent_to_sign_in() -> None:
     response = Client().get(URL)
     assert response.status_code == 302
-    assert "/login/" in response["Location"]
+    assert response["Location"].startswith(reverse("staff-login"))

@@ -7,21 +7,22 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client
+from django.urls import reverse
 
 
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
-    response = client.get("/")
-    assert response.status_code == 302 and response["Location"].startswith("/login/")
-    assert client.get("/login/").status_code == 200
+    response = client.get(reverse("staff-map"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("staff-login"))
+    assert client.get(reverse("staff-login")).status_code == 200
 
 
 @pytest.mark.django_db
 def test_map_page_for_staff_only(client: Client, people: dict[str, Any]) -> None:
     client.force_login(people["resident"])
-    assert client.get("/").status_code == 403
+    assert client.get(reverse("staff-map")).status_code == 403
     client.force_login(people["operator"])
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("staff-map"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     html = response.content.decode()
     config = json.loads(
@@ -38,7 +39,7 @@ def test_map_page_for_staff_only(client: Client, people: dict[str, Any]) -> None
 def test_english_after_switching(client: Client, people: dict[str, Any]) -> None:
     client.force_login(people["handler"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = client.get("/").content.decode()
+    html = client.get(reverse("staff-map")).content.decode()
     assert '<html lang="en">' in html and "Sign out" in html
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from backend.accounts.models import SignInEvent, SignInLockout
 from tests.incidents.factories import make_user
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_in(client: Client, username: str, password: str, **extra: Any) -> Any:
-    return client.post("/login/", {"username": username, "password": password}, **extra)
+    return client.post(
+        reverse("staff-login"), {"username": username, "password": password}, **extra
+    )
 
 
 def test_wrong_passwords_lock_the_username_until_an_admin_lifts_it(
@@ -67,4 +70,7 @@ def test_lockout_message_in_english(client: Client) -> None:
 
 def test_admin_sign_in_goes_through_the_same_door(client: Client) -> None:
     response = client.get("/admin/login/?next=/admin/")
-    assert response.status_code == 302 and response["Location"] == "/login/?next=/admin/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == reverse("staff-login") + "?next=/admin/"
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -29,7 +30,7 @@ def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
 
 
 def sign_in(client: Client, user: Any) -> Any:
-    return client.post("/login/", {"username": user.username, "password": "pw"})
+    return client.post(reverse("staff-login"), {"username": user.username, "password": "pw"})
 
 
 def test_a_supervisor_enrols_then_signs_in_with_a_code(
@@ -37,22 +38,22 @@ def test_a_supervisor_enrols_then_signs_in_with_a_code(
 ) -> None:
     supervisor = people["supervisor"]
     first = sign_in(client, supervisor)
-    assert first.status_code == 302 and first["Location"] == "/login/two-factor/"
+    assert first.status_code == 302 and first["Location"] == reverse("staff-two-factor-setup")
     assert "_auth_user_id" not in client.session  # a password alone signs nobody in
-    page = client.get("/login/two-factor/").content.decode()
+    page = client.get(reverse("staff-two-factor-setup")).content.decode()
     assert "<svg" in page and 'id="totp-secret"' in page
     device = TOTPDevice.objects.get(user=supervisor, confirmed=False)
-    assert client.post("/login/two-factor/", {"code": "000000"}).status_code == 200
-    done = client.post("/login/two-factor/", {"code": code_for(device)})
-    assert done.status_code == 302 and done["Location"] == "/"
+    assert client.post(reverse("staff-two-factor-setup"), {"code": "000000"}).status_code == 200
+    done = client.post(reverse("staff-two-factor-setup"), {"code": code_for(device)})
+    assert done.status_code == 302 and done["Location"] == reverse("staff-map")
     assert client.get("/api/staff/v1/me").status_code == 200
 
-    client.post("/logout/")
+    client.post(reverse("staff-logout"))
     again = sign_in(client, supervisor)
-    assert again["Location"] == "/login/code/"
-    wrong = client.post("/login/code/", {"code": "123 456"})
+    assert again["Location"] == reverse("staff-sign-in-code")
+    wrong = client.post(reverse("staff-sign-in-code"), {"code": "123 456"})
     assert wrong.status_code == 200 and "_auth_user_id" not in client.session
-    right = client.post("/login/code/", {"code": code_for(device, steps_ahead=1)})
+    right = client.post(reverse("staff-sign-in-code"), {"code": code_for(device, steps_ahead=1)})
     assert right.status_code == 302 and client.get("/api/staff/v1/me").status_code == 200
     outcomes = SignInEvent.objects.filter(user=supervisor).values_list("outcome", "second_factor")
     assert sorted(outcomes) == [
@@ -65,7 +66,10 @@ def test_a_supervisor_enrols_then_signs_in_with_a_code(
 
 def test_wrong_codes_count_toward_the_lockout(client: Client, people: dict[str, Any]) -> None:
     sign_in(client, people["supervisor"])
-    answers = [client.post("/login/two-factor/", {"code": "000000"}).status_code for _ in range(5)]
+    answers = [
+        client.post(reverse("staff-two-factor-setup"), {"code": "000000"}).status_code
+        for _ in range(5)
+    ]
     assert answers == [200] * 4 + [429]
 
 
@@ -75,8 +79,8 @@ def test_a_session_without_the_second_factor_reaches_nothing(
     client.force_login(people["supervisor"])
     api = client.get("/api/staff/v1/me")
     assert (api.status_code, api.json()["code"]) == (403, "second_factor_required")
-    assert client.get("/")["Location"] == "/login/two-factor/"
-    assert client.get("/admin/")["Location"] == "/login/two-factor/"
+    assert client.get(reverse("staff-map"))["Location"] == reverse("staff-two-factor-setup")
+    assert client.get("/admin/")["Location"] == reverse("staff-two-factor-setup")
     client.force_login(people["handler"])  # not a role that needs it
     assert client.get("/api/staff/v1/me").status_code == 200
 
@@ -86,14 +90,19 @@ def test_other_staff_may_enrol_and_are_then_asked_for_the_code(
 ) -> None:
     handler = people["handler"]
     client.force_login(handler)
-    assert client.get("/login/two-factor/").status_code == 200
+    assert client.get(reverse("staff-two-factor-setup")).status_code == 200
     device = TOTPDevice.objects.get(user=handler)
-    assert client.post("/login/two-factor/", {"code": code_for(device)})["Location"] == "/"
-    client.post("/logout/")
-    assert sign_in(client, handler)["Location"] == "/login/code/"
+    assert client.post(reverse("staff-two-factor-setup"), {"code": code_for(device)})[
+        "Location"
+    ] == reverse("staff-map")
+    client.post(reverse("staff-logout"))
+    assert sign_in(client, handler)["Location"] == reverse("staff-sign-in-code")
 
 
 def test_enrolment_page_in_english(client: Client, people: dict[str, Any]) -> None:
     sign_in(client, people["supervisor"])
     client.cookies["django_language"] = "en"
-    assert "Two-factor authentication" in client.get("/login/two-factor/").content.decode()
+    assert (
+        "Two-factor authentication"
+        in client.get(reverse("staff-two-factor-setup")).content.decode()
+    )
