@@ -51,3 +51,18 @@ def sample_points(*, per_area: int, seed: int = 1022) -> list[tuple[int, float, 
     with connection.cursor() as cursor:
         cursor.execute(sql, [per_area, seed, set_id, [str(lv) for lv in ASSIGNABLE_LEVELS]])
         return [(int(a), float(x), float(y)) for a, x, y in cursor.fetchall()]
+
+
+def ward_choices(*, english: bool = False) -> list[dict[str, object]]:
+    """id and name of every assignable area in force, by name (a filter's choices)."""
+    set_id = boundary_set_id_at()
+    if set_id is None:
+        return []
+    rows = (
+        AdminArea.objects.filter(boundary_set_id=set_id, level__in=ASSIGNABLE_LEVELS)
+        .order_by("name")
+        .values_list("id", "name", "name_en")
+    )
+    return [
+        {"id": pk, "name": (name_en if english and name_en else name)} for pk, name, name_en in rows
+    ]

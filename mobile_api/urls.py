@@ -20,6 +20,8 @@ urlpatterns = [
     path("reports/<int:pk>/cancel", reports.ReportCancelView.as_view(), name="report-cancel"),
     path("reports/<int:pk>/rating", reports.ReportRatingView.as_view(), name="report-rating"),
     path("reports/<int:pk>/follow", follow.ReportFollowView.as_view(), name="report-follow"),
+    path("follows", follow.FollowListView.as_view(), name="follows"),
+    path("follows/<str:reference>", follow.FollowByReferenceView.as_view(), name="follow"),
     path("devices", devices.DevicesView.as_view(), name="devices"),
     path("devices/<str:token>", devices.DeviceView.as_view(), name="device"),
 ]

@@ -120,38 +120,54 @@ def otp_sign_in(*, phone: str, code: str) -> IssuedTokens:
     counting survives the failed request (it is committed before the error is raised).
     """
     now = timezone.now()
-    failure: DomainError | None = None
     with transaction.atomic():
-        rows = list(
-            PhoneCode.objects.select_for_update()
-            .filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
-            .order_by("-created_at")[:3]
-        )
-        usable = [r for r in rows if r.attempts < settings.OTP_MAX_ATTEMPTS]
-        wanted = _code_hash(phone, code)
-        match = next((r for r in usable if hmac.compare_digest(r.code_hash, wanted)), None)
-        if not rows:
-            failure = OtpError(
-                _("Mã xác thực đã hết hạn, vui lòng yêu cầu mã mới."), code="otp_expired"
-            )
-        elif not usable:
-            failure = OtpTooMany(
-                _("Nhập sai quá nhiều lần, vui lòng yêu cầu mã mới."), code="otp_locked"
-            )
-        elif match is None:
-            for r in usable:
-                r.attempts += 1
-                r.save(update_fields=["attempts"])
-            left = settings.OTP_MAX_ATTEMPTS - max(r.attempts for r in usable)
-            failure = OtpError(details={"code": _("Mã không đúng."), "attempts_left": max(left, 0)})
-        else:
-            match.used_at = now
-            match.save(update_fields=["used_at"])
-            user = _resident(phone)
+        user, failure = _otp_consume(phone, code, now)
+        if user is not None:
             issued = token_issue(user=user, now=now)
     if failure is not None:
         raise failure
     return issued
+
+
+def otp_verify(*, phone: str, code: str) -> User:
+    """The same check as `otp_sign_in` (same codes, attempts and errors) without tokens: the
+    resident for a web session (the portal signs them in with Django's session)."""
+    with transaction.atomic():
+        user, failure = _otp_consume(phone, code, timezone.now())
+    if failure is not None:
+        raise failure
+    assert user is not None
+    return user
+
+
+def _otp_consume(phone: str, code: str, now: dt.datetime) -> tuple[User | None, DomainError | None]:
+    """Inside the caller's transaction: the resident whose code matched (code marked used), or
+    the error to raise after commit (wrong guesses counted)."""
+    rows = list(
+        PhoneCode.objects.select_for_update()
+        .filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")[:3]
+    )
+    usable = [r for r in rows if r.attempts < settings.OTP_MAX_ATTEMPTS]
+    wanted = _code_hash(phone, code)
+    match = next((r for r in usable if hmac.compare_digest(r.code_hash, wanted)), None)
+    if not rows:
+        return None, OtpError(
+            _("Mã xác thực đã hết hạn, vui lòng yêu cầu mã mới."), code="otp_expired"
+        )
+    if not usable:
+        return None, OtpTooMany(
+            _("Nhập sai quá nhiều lần, vui lòng yêu cầu mã mới."), code="otp_locked"
+        )
+    if match is None:
+        for r in usable:
+            r.attempts += 1
+            r.save(update_fields=["attempts"])
+        left = settings.OTP_MAX_ATTEMPTS - max(r.attempts for r in usable)
+        return None, OtpError(details={"code": _("Mã không đúng."), "attempts_left": max(left, 0)})
+    match.used_at = now
+    match.save(update_fields=["used_at"])
+    return _resident(phone), None
 
 
 def _resident(phone: str) -> User:

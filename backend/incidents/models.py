@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -185,6 +185,8 @@ class Incident(models.Model):
                 condition=Q(is_emergency=True, status="new"),
                 name="incident_emergency_new",
             ),
+            # the public map's low zooms: reports staff hid, taken off the counts per cell
+            GistIndex(fields=["location"], condition=Q(is_public=False), name="incident_hidden"),
             models.Index(
                 fields=["resolved_at"],
                 include=["unit", "is_late"],

@@ -242,6 +242,16 @@ MOBILE_THROTTLE_RATES = {
     "submit": env_str("MOBILE_THROTTLE_SUBMIT", "30/hour"),
     "default": env_str("MOBILE_THROTTLE_DEFAULT", "600/minute"),
 }
+# The residents' portal (backend/portal): sign-in codes and sign-ins per client address, reports
+# per resident and per address, report look-ups per address, everything else per client.
+PORTAL_THROTTLE_RATES = {
+    "code": env_str("PORTAL_THROTTLE_CODE", "10/hour"),
+    "sign_in": env_str("PORTAL_THROTTLE_SIGN_IN", "30/hour"),
+    "submit": env_str("PORTAL_THROTTLE_SUBMIT", "30/hour"),
+    "submit_address": env_str("PORTAL_THROTTLE_SUBMIT_ADDRESS", "60/hour"),
+    "lookup": env_str("PORTAL_THROTTLE_LOOKUP", "300/hour"),
+    "default": env_str("PORTAL_THROTTLE_DEFAULT", "600/minute"),
+}
 
 # Push (FCM HTTP v1 through firebase-admin's public API, backend/notifications/push.py). Without a
 # service account file push is off (deliveries are recorded as skipped) unless FCM_ENABLED says

@@ -1,0 +1,88 @@
+// Shared by the portal's pages: the page's config, JSON calls with the CSRF token, a base map
+// style (ward boundaries, optional raster basemap) and the phone + SMS code sign-in.
+export const config = JSON.parse(document.getElementById("portal-config").textContent);
+export const T = config.strings || {};
+
+export function fmt(text, values) {
+  return text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
+}
+
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.code;
+    this.details = body?.details || {};
+  }
+}
+
+export async function api(path, { method = "GET", body = null, headers = {} } = {}) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json",
+    "Accept-Language": document.documentElement.lang, ...headers } };
+  if (method !== "GET") init.headers["X-CSRFToken"] = csrfToken();
+  if (body instanceof FormData) init.body = body;
+  else if (body !== null) { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
+  const response = await fetch(path.startsWith("/") ? path : config.api + path, init);
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export function errorText(err) {
+  const details = Object.values(err.details || {}).flat().filter((v) => typeof v === "string");
+  return [err.message, ...details].join(" ");
+}
+
+export function baseStyle() {
+  const style = {
+    version: 8,
+    sources: { wards: { type: "geojson", data: config.wards_url } },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": "#f4f1ea" } },
+      { id: "wards-fill", type: "fill", source: "wards", paint: { "fill-color": "#2b6cb0", "fill-opacity": 0.04 } },
+      { id: "wards-line", type: "line", source: "wards",
+        paint: { "line-color": "#4a5568", "line-width": ["interpolate", ["linear"], ["zoom"], 8, 0.4, 14, 1.5] } },
+    ],
+  };
+  if (config.basemap?.url) {
+    style.sources.basemap = { type: "raster", tiles: [config.basemap.url], tileSize: 256,
+      attribution: config.basemap.attribution, maxzoom: 19 };
+    style.layers.splice(1, 0, { id: "basemap", type: "raster", source: "basemap" });
+  }
+  return style;
+}
+
+// Phone → SMS code → a session (/api/public/v1/session): calls onSignedIn(phone) when done.
+export function wireSignIn(onSignedIn) {
+  const box = document.getElementById("sign-in");
+  const msg = document.getElementById("sign-in-msg");
+  const phoneForm = document.getElementById("phone-form");
+  const codeForm = document.getElementById("code-form");
+  phoneForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    msg.textContent = "";
+    try {
+      const sent = await api("session/code", { method: "POST", body: { phone: phoneForm.phone.value } });
+      msg.textContent = fmt(T.code_sent, { phone: sent.phone });
+      codeForm.hidden = false;
+      codeForm.code.focus();
+    } catch (err) { msg.textContent = errorText(err); }
+  });
+  codeForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const session = await api("session", { method: "POST",
+        body: { phone: phoneForm.phone.value, code: codeForm.code.value.trim() } });
+      msg.textContent = fmt(T.signed_in, { phone: session.phone });
+      box.hidden = true;
+      document.body.dataset.signedIn = "true";
+      onSignedIn(session.phone);
+    } catch (err) { msg.textContent = errorText(err); }
+  });
+}
