@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -185,8 +185,18 @@ class Incident(models.Model):
                 condition=Q(is_emergency=True, status="new"),
                 name="incident_emergency_new",
             ),
-            # the public map's low zooms: reports staff hid, taken off the counts per cell
-            GistIndex(fields=["location"], condition=Q(is_public=False), name="incident_hidden"),
+            # the public map's street zooms: the newest published reports inside a tile, read
+            # from the index alone (the filters it offers carried in it)
+            models.Index(
+                fields=["id"],
+                include=["location", "status", "category", "ward", "created_at"],
+                condition=Q(is_public=True, merged_into__isnull=True),
+                name="incident_published_newest",
+            ),
+            # the public map's low zooms: reports staff hid, taken off the counts per cell.
+            # An expression, not fields=["location"]: for one geometry field Django's PostGIS
+            # schema editor writes its own spatial index and drops the condition.
+            GistIndex(F("location"), condition=Q(is_public=False), name="incident_hidden"),
             models.Index(
                 fields=["resolved_at"],
                 include=["unit", "is_late"],

@@ -35,7 +35,7 @@ TILE_MAX_AGE = 60
 def public_tile_body(filters: PortalFilters, *, z: int, x: int, y: int) -> bytes:
     if z >= POINT_MIN_ZOOM:
         return tiles.point_tile(
-            portal_point_rows(filters),
+            portal_point_rows(filters, z=z),
             z=z,
             x=x,
             y=y,

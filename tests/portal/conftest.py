@@ -34,7 +34,7 @@ def web_sign_in(client: Client, outbox: list[sms.SmsMessage], phone: str, captur
     return client.post("/api/public/v1/session", body, **csrf(client))
 
 
-def csrf(client: Client) -> dict[str, str]:
+def csrf(client: Client) -> dict[str, Any]:
     """The header the pages' scripts send: the CSRF cookie set by any portal page."""
     if "csrftoken" not in client.cookies:
         client.get("/")

@@ -45,7 +45,8 @@ def test_sign_in_and_file_a_report_once(resident_client: Client) -> None:
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["reference"] == again.json()["reference"]
     incident = Incident.objects.get()
-    assert incident.channel == Channel.WEB and incident.reporter.phone == "+84912345678"
+    assert incident.channel == Channel.WEB
+    assert incident.reporter is not None and incident.reporter.phone == "+84912345678"
     assert first.json()["public_url"] == f"/phan-anh/{incident.reference}/"
     assert resident_client.get(first.json()["public_url"]).status_code == 200
 
