@@ -29,6 +29,7 @@ class ContactOut(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     incident = serializers.IntegerField(allow_null=True)
     article = serializers.IntegerField(allow_null=True)
+    inbox_item = serializers.IntegerField(allow_null=True)
 
 
 class ContactReportOut(serializers.Serializer):
@@ -57,7 +58,10 @@ class ContactCallsOut(serializers.Serializer):
 
 class ContactReportCreatedOut(serializers.Serializer):
     contact = ContactOut()
-    report = ContactReportOut()
+    report = ContactReportOut(allow_null=True, help_text="null: the report waits in the inbox")
+    inbox_item = serializers.IntegerField(
+        allow_null=True, help_text="set when the report waits in the triage inbox (no place, or verify)"
+    )
 
 
 class ContactArticleOut(serializers.Serializer):

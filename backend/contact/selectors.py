@@ -27,10 +27,11 @@ from backend.units.deadlines import deadline_for
 from backend.units.models import Category, Role, Unit
 from backend.units.routing import unit_for
 from backend.units.selectors import staff_scope
-from geo.locate import area_info, boundary_set_id_at, ward_at
+from geo.locate import area_info, boundary_set_id_at, locate, ward_at
 from geo.models import AdminArea
 
 from .models import Contact, InboxItem, InboxStatus, KnowledgeArticle
+from .models import Place as KnownPlace
 
 MAX_WORDS = 6
 WAITING_FOR = dt.timedelta(hours=2)  # a call card older than this is not offered any more
@@ -107,12 +108,10 @@ class Place:
     lat: float | None = None
 
 
-ADDRESS_TEXT = "contact_fold(address)"
-
-
 def place_search(*, query: str, limit: int = 10) -> list[Place]:
-    """Wards of the boundary set in force whose name matches, then addresses of earlier reports
-    (the newest report of each address gives its point)."""
+    """Wards of the boundary set in force whose name matches, then places named in earlier
+    reports (`Place`, one row per folded address with its newest point) — the ward of a place
+    is looked up for its point now, so a boundary change needs no rewrite of places."""
     places: list[Place] = []
     set_id = boundary_set_id_at()
     if set_id is not None:
@@ -128,23 +127,13 @@ def place_search(*, query: str, limit: int = 10) -> list[Place]:
             info = area_info(pk)
             if info is not None:
                 places.append(Place("ward", info.full_name, info.id, info.name))
-    ids = _matching_ids(
-        Incident._meta.db_table, ADDRESS_TEXT, query, where="address <> ''", limit=limit * 3
-    )
-    seen: set[str] = set()
-    for row in (
-        Incident.objects.filter(pk__in=ids)
-        .order_by("-created_at")
-        .values("address", "location", "ward_id", "ward__name")
-    ):
-        key = row["address"].strip().lower()
-        if key in seen or len(places) >= 2 * limit:
-            continue
-        seen.add(key)
-        point = row["location"]
-        places.append(
-            Place("address", row["address"], row["ward_id"], row["ward__name"], point.x, point.y)
-        )
+    ids = _matching_ids(KnownPlace._meta.db_table, "folded", query, limit=limit)
+    found = KnownPlace.objects.in_bulk(ids)
+    for known in (found[pk] for pk in ids if pk in found):
+        point = known.location
+        ward = locate(point.x, point.y)
+        if ward is not None:
+            places.append(Place("address", known.name, ward.id, ward.name, point.x, point.y))
     return places
 
 

@@ -40,6 +40,13 @@ class ReportSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     sms_consent = serializers.BooleanField(default=True)
     emergency = serializers.BooleanField(default=False)
+    verify = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="why the report needs a check: it waits in the triage inbox",
+    )
 
 
 @extend_schema_serializer(component_name="ContactEmergencyIn")
@@ -84,6 +91,7 @@ def contact_row(contact: Contact) -> dict[str, Any]:
         "reason": contact.reason,
         "incident": contact.incident_id,
         "article": contact.article_id,
+        "inbox_item": contact.inbox_item_id,
     }
 
 
