@@ -40,6 +40,14 @@ def js_strings() -> dict[str, str]:
         "error": _("Không thực hiện được"),
         "emergency": _("Khẩn cấp"),
         "not_informed": _("chưa báo được cho người gọi"),
+        "queued": _("Chưa có vị trí hoặc cần xác minh: đã chuyển vào hộp phân loại (#%(id)s)."),
+        "claim": _("Nhận xử lý"),
+        "open": _("Mở"),
+        "held_by": _("%(name)s đang xử lý"),
+        "inbox_empty": _("Hộp phân loại trống."),
+        "verify": _("Cần xác minh"),
+        "rejected": _("Đã từ chối; lý do được gửi cho người phản ánh."),
+        "reason_required": _("Cần ghi rõ lý do."),
     }
 
 
@@ -55,6 +63,7 @@ def console_page(request: HttpRequest) -> HttpResponse:
     categories = Category.objects.filter(is_active=True).order_by("sort_order", "name")
     config: dict[str, Any] = {
         "lang": lang,
+        "user_id": request.user.pk,
         "api": "/api/contact/v1/",
         "wards_url": "/api/v1/geo/wards?tolerance=0.0002",
         "basemap": {

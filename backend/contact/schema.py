@@ -60,7 +60,7 @@ class ContactReportCreatedOut(serializers.Serializer):
     contact = ContactOut()
     report = ContactReportOut(allow_null=True, help_text="null: the report waits in the inbox")
     inbox_item = serializers.IntegerField(
-        allow_null=True, help_text="set when the report waits in the triage inbox (no place, or verify)"
+        allow_null=True, help_text="set when it waits in the triage inbox (no place, or verify)"
     )
 
 
@@ -122,6 +122,7 @@ class ContactInboxItemOut(serializers.Serializer):
     flag = serializers.CharField(allow_blank=True)
     status = serializers.CharField()
     claimed_by = serializers.CharField(allow_null=True)
+    claimed_by_id = serializers.IntegerField(allow_null=True)
     incident = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()

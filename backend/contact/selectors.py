@@ -3,8 +3,9 @@ knowledge-base and place search, the live preview of a report before it is saved
 
 Search folds case and Vietnamese diacritics on both sides (`contact_fold`, migration 0002), so
 "ben thanh", "Ben Thanh" and "Bến Thành" find the same rows. Every word of the query must occur
-(`LIKE '%word%'` per word, answered by trigram GIN indexes); rows are ranked by trigram
-similarity to the whole query.
+(`LIKE '%word%'` per word); rows come best first by trigram distance to the whole query, both
+answered by one GiST trigram index scan on a stored folded column (knowledge base: `search_text`;
+places: `Place.folded`), which stops after the first `limit` rows.
 """
 
 from __future__ import annotations
@@ -70,9 +71,11 @@ def _matching_ids(
     conditions = [f"{expr} LIKE contact_fold(%s)" for _ in words]
     if where:
         conditions.append(where)
+    # best first by trigram distance (`<->` = 1 − similarity): on a GiST trigram index the scan
+    # itself yields rows in that order and stops after `limit` (no ranking of every candidate)
     sql = (
         f"SELECT id FROM {table} WHERE {' AND '.join(conditions)}"
-        f" ORDER BY similarity({expr}, contact_fold(%s)) DESC, id DESC LIMIT %s"
+        f" ORDER BY {expr} <-> contact_fold(%s) LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(_like(w) for w in words), *(params or []), " ".join(words), limit])
@@ -142,24 +145,27 @@ def report_by_reference(reference: str) -> Incident | None:
     return Incident.objects.filter(reference__iexact=reference.strip()).first()
 
 
-def caller_of(phone: str) -> User | None:
-    return User.objects.filter(phone=phone).first()
+REPORT_CARD_FIELDS = (
+    "id", "reference", "status", "description", "created_at", "due_at", "is_emergency",
+    "reporter_id", "category__name", "ward__name", "unit__name",
+)  # fmt: skip
 
 
 def caller_reports(*, phone: str, limit: int = 20) -> list[Incident]:
-    """The caller's newest reports (filed by them): two index lookups (phone, reporter), each
-    with `sms_status`, the state of the newest SMS to the caller about it (None: none yet;
-    `pending`: the gateway failed and the queue retries) — whether the caller was informed."""
-    caller = caller_of(phone)
-    if caller is None:
-        return []
+    """The caller's newest reports (filed by them), in one query — the phone's user (unique
+    index) joined to its reports (reporter, newest first: `incident_reporter_created`), only
+    the columns a card shows — each with `sms_status`, the state of the newest SMS to the
+    caller about it (None: none yet; `pending`: the gateway failed and the queue retries) —
+    whether the caller was informed."""
     last_sms = Delivery.objects.filter(
-        event__incident=OuterRef("pk"), recipient=caller, channel=DeliveryChannel.SMS
+        event__incident=OuterRef("pk"),
+        recipient=OuterRef("reporter_id"),
+        channel=DeliveryChannel.SMS,
     ).order_by("-id")
     return list(
-        Incident.objects.filter(reporter=caller)
+        Incident.objects.filter(reporter__phone=phone)
         .select_related("category", "ward", "unit")
-        .defer("ward__geom")
+        .only(*REPORT_CARD_FIELDS)
         .annotate(sms_status=Subquery(last_sms.values("status")[:1]))
         .order_by("-created_at", "-id")[:limit]
     )

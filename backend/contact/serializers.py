@@ -169,6 +169,7 @@ def inbox_row(item: InboxItem) -> dict[str, Any]:
         "flag": item.flag,
         "status": item.status,
         "claimed_by": (holder.get_full_name() or holder.username) if holder else None,
+        "claimed_by_id": item.claimed_by_id,
         "incident": item.incident_id,
         "reason": item.reason,
         "created_at": item.created_at.isoformat(),

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'địa điểm',
                 'verbose_name_plural': 'địa điểm',
-                'indexes': [django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('folded', name='gin_trgm_ops'), name='place_folded_trgm')],
+                'indexes': [django.contrib.postgres.indexes.GistIndex(django.contrib.postgres.indexes.OpClass('folded', name='gist_trgm_ops'), name='place_folded_trgm')],
             },
         ),
         migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
