@@ -201,7 +201,7 @@ class Place(models.Model):
         indexes = [
             # GiST, not GIN: it answers `LIKE` and hands rows over best-first (`<->`), so a
             # search reads ~10 rows, not every candidate
-            GistIndex(OpClass("folded", name="gist_trgm_ops"), name="place_folded_trgm"),
+            GistIndex(OpClass("folded", name="gist_trgm_ops(siglen=64)"), name="place_folded_trgm"),
         ]
 
     def __str__(self) -> str:

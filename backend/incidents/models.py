@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +184,12 @@ class Incident(models.Model):
                 fields=["emergency_at"],
                 condition=Q(is_emergency=True, status="new"),
                 name="incident_emergency_new",
+            ),
+            # open emergencies on top of every staff list (selectors.staff.EmergenciesFirst)
+            models.Index(
+                F("created_at").desc(),
+                condition=Q(is_emergency=True, status__in=OPEN_STATUSES),
+                name="incident_open_emergency",
             ),
             models.Index(
                 fields=["resolved_at"],

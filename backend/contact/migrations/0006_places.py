@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'địa điểm',
                 'verbose_name_plural': 'địa điểm',
-                'indexes': [django.contrib.postgres.indexes.GistIndex(django.contrib.postgres.indexes.OpClass('folded', name='gist_trgm_ops'), name='place_folded_trgm')],
+                'indexes': [django.contrib.postgres.indexes.GistIndex(django.contrib.postgres.indexes.OpClass('folded', name='gist_trgm_ops(siglen=64)'), name='place_folded_trgm')],
             },
         ),
         migrations.RunSQL(FUNCTIONS, DROP_FUNCTIONS),
