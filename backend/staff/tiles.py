@@ -59,8 +59,8 @@ class MVTRenderer(BaseRenderer):
 class IncidentTileView(StaffView):
     """GET tiles/{z}/{x}/{y}.mvt — layer `incidents`.
 
-    z ≥ 12: one point per incident (`id`, `status`, `overdue`, `emergency`); below: one point per grid cell
-    (`n` incidents, `overdue`, `open` counts), summed from the pre-aggregated counts
+    z ≥ 12: one point per incident (`id`, `status`, `overdue`, `emergency`); below: one point
+    per grid cell (`n` incidents, `overdue`, `open` counts), summed from the pre-aggregated counts
     (`IncidentGridCount`) unless a filter needs the rows (text, dates, assignee). Same query
     parameters as the list.
     """

@@ -98,7 +98,7 @@ class IncidentListView(StaffView):
         parameters=sch.PAGE_PARAMETERS,
         responses={200: sch.StaffIncidentPageOut, **errors(400, 403)},
         tags=["staff: incidents"],
-        summary="Danh sách phản ánh — incidents in your scope, open emergencies first, then newest first",
+        summary="Danh sách phản ánh — your scope: open emergencies first, then newest first",
     )
     def get(self, request: Request) -> Response:
         filters = validated(s.FilterSerializer, request.query_params).to_filters()

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from backend.accounts.models import User
 from backend.contact.models import Contact, InboxItem, InboxStatus
-from backend.contact.services.calls import contact_open
 from backend.contact.services.inbox import inbox_add, inbox_claim
 from backend.contact.tasks import inbox_send_rejection
 from backend.incidents.models import Channel, Incident
