@@ -151,6 +151,69 @@ class ContactInboxCompleteIn(CompleteSerializer):
     lon = serializers.FloatField()
 
 
+class ContactOutcomesOut(serializers.Serializer):
+    report_created = serializers.IntegerField()
+    information_given = serializers.IntegerField()
+    added_to_report = serializers.IntegerField()
+    forwarded = serializers.IntegerField()
+    out_of_scope = serializers.IntegerField()
+    not_reachable = serializers.IntegerField()
+    prank = serializers.IntegerField()
+
+
+class ContactFiguresOut(serializers.Serializer):
+    contacts = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    average_handling_seconds = serializers.IntegerField(
+        allow_null=True, help_text="end − start of the closed contacts"
+    )
+    outcomes = ContactOutcomesOut()
+
+
+class ContactOperatorFiguresOut(ContactFiguresOut):
+    operator = ContactWardOut(help_text="id and name")
+
+
+class ContactShiftFiguresOut(ContactFiguresOut):
+    shift = ContactWardOut(help_text="id and name")
+
+
+class ContactPeriodOut(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(help_text="exclusive")
+
+
+class ContactStatsOut(serializers.Serializer):
+    period = ContactPeriodOut()
+    operators = ContactOperatorFiguresOut(many=True)
+    shifts = ContactShiftFiguresOut(many=True)
+
+
+class ContactMapPropertiesOut(serializers.Serializer):
+    hour = serializers.IntegerField(help_text="local hour the call started")
+    started_at = serializers.DateTimeField()
+    operator = serializers.IntegerField()
+    channel = serializers.CharField()
+
+
+class ContactMapPointOut(serializers.Serializer):
+    type = serializers.CharField()
+    coordinates = serializers.ListField(child=serializers.FloatField())
+
+
+class ContactMapFeatureOut(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    geometry = ContactMapPointOut()
+    properties = ContactMapPropertiesOut()
+
+
+class ContactMapOut(serializers.Serializer):
+    type = serializers.CharField()
+    features = ContactMapFeatureOut(many=True, help_text="≤ 5,000, newest first")
+
+
 PREVIEW_PARAMETERS = [
     OpenApiParameter("lat", float, required=True),
     OpenApiParameter("lon", float, required=True),
