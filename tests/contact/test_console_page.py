@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from tests.incidents.factories import SAIGON, make_staff, ward_unit
 
@@ -44,3 +45,16 @@ def test_anonymous_visitors_are_sent_to_sign_in() -> None:
     response = Client().get(URL)
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "has_map"),
+    [("leader", 200, True), ("operator", 200, False), ("handler", 403, False)],
+)
+def test_the_statistics_page_for_leaders(role: str, status: int, has_map: bool) -> None:
+    user = make_staff(role, ward_unit(SAIGON))
+    response = client_of(user).get(reverse("contact-stats-page"))
+    assert response.status_code == status
+    if status == 200:
+        assert "Theo ca trực" in response.text
+        assert ('id="map"' in response.text) is has_map
