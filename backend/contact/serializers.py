@@ -12,7 +12,7 @@ from backend.accounts.services import phone_from
 from backend.incidents.models import Incident
 
 from .models import CLOSING_OUTCOMES, Contact, InboxItem, KnowledgeArticle
-from .selectors import Place, Preview
+from .selectors import CardReport, Place, Preview
 
 
 class PhoneField(serializers.CharField):
@@ -109,6 +109,24 @@ def report_row(incident: Incident) -> dict[str, Any]:
         "due_at": incident.due_at.isoformat() if incident.due_at else None,
         "is_emergency": incident.is_emergency,
         "sms_status": getattr(incident, "sms_status", None),
+    }
+
+
+def card_report_row(report: CardReport) -> dict[str, Any]:
+    """A report on the call card: the same shape as `report_row`."""
+    return {
+        "id": report.id,
+        "reference": report.reference,
+        "status": report.status,
+        "status_label": report.status_label,
+        "category": report.category,
+        "ward": report.ward,
+        "unit": report.unit,
+        "description": report.description,
+        "created_at": report.created_at.isoformat(),
+        "due_at": report.due_at.isoformat() if report.due_at else None,
+        "is_emergency": report.is_emergency,
+        "sms_status": report.sms_status,
     }
 
 

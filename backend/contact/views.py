@@ -77,7 +77,7 @@ def category_or_400(pk: int) -> Category:
 
 def card(contact: Contact) -> dict[str, Any]:
     reports = caller_reports(phone=contact.caller_phone)
-    return {**s.contact_row(contact), "reports": [s.report_row(i) for i in reports]}
+    return {**s.contact_row(contact), "reports": [s.card_report_row(r) for r in reports]}
 
 
 class CallsView(OperatorView):
