@@ -142,7 +142,7 @@ def test_a_report_without_a_place_waits_in_the_inbox_and_is_linked_when_filed() 
     assert done.status_code == 201, done.json()
     contact.refresh_from_db()
     assert contact.incident_id == done.json()["report"]["id"]
-    assert Incident.objects.get(pk=contact.incident_id).channel == Channel.HOTLINE
+    assert Incident.objects.get(contacts=contact).channel == Channel.HOTLINE
 
 
 def test_a_report_flagged_for_verification_waits_in_the_inbox_with_its_place() -> None:

@@ -18,7 +18,7 @@ from .helpers import signed_in
 pytestmark = pytest.mark.django_db
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = dt.date(2026, 3, 2)
-PERIOD = {"from": "2026-03-02", "to": "2026-03-02"}
+PERIOD: dict[str, Any] = {"from": "2026-03-02", "to": "2026-03-02"}
 
 
 def at(hour: int, minute: int = 0) -> dt.datetime:
@@ -40,7 +40,7 @@ def contact(operator: Any, start: dt.datetime, minutes: int, outcome: str, **ext
 @pytest.fixture
 def centre() -> dict[str, Any]:
     saigon, ben_thanh = ward_unit(SAIGON), ward_unit(BEN_THANH)
-    people = {
+    people: dict[str, Any] = {
         "lan": make_staff(Role.OPERATOR, saigon, "op.lan"),
         "minh": make_staff(Role.OPERATOR, ben_thanh, "op.minh"),
         "leader": make_staff(Role.LEADER, saigon, "leader.saigon"),
