@@ -29,8 +29,9 @@ class Outcome(models.TextChoices):
     PRANK = "prank", _("Quấy rối")
 
 
-# Outcomes that close a contact without linking anything: they need a reason.
-CLOSING_OUTCOMES = (Outcome.OUT_OF_SCOPE, Outcome.NOT_REACHABLE, Outcome.PRANK)
+# Outcomes that close a contact without linking anything: they need a reason (forwarded: to
+# whom — another hotline, the police, a utility).
+CLOSING_OUTCOMES = (Outcome.FORWARDED, Outcome.OUT_OF_SCOPE, Outcome.NOT_REACHABLE, Outcome.PRANK)
 
 
 class Contact(models.Model):

@@ -243,7 +243,7 @@ def test_a_caller_calling_back_is_added_to_the_report() -> None:
     assert Contact.objects.get(pk=contact.pk).outcome == Outcome.ADDED_TO_REPORT
 
 
-@pytest.mark.parametrize("outcome", ["out_of_scope", "not_reachable", "prank"])
+@pytest.mark.parametrize("outcome", ["forwarded", "out_of_scope", "not_reachable", "prank"])
 def test_closing_needs_a_reason(outcome: str) -> None:
     client, contact = signed_in(operator()), open_call()
     url = f"/api/contact/v1/calls/{contact.pk}/close"
