@@ -5,7 +5,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.health import healthz
-from backend.contact.pages import console_page
+from backend.contact.pages import console_page, stats_page
 from backend.staff import pages as staff_pages
 from backend.staff import sign_in as staff_sign_in
 from backend.staff.moved import moved_to
@@ -32,6 +32,7 @@ urlpatterns = [
     path("logout/", moved_to("staff-logout")),
     path("healthz", healthz, name="healthz"),
     path("tong-dai/", console_page, name="contact-console"),
+    path("tong-dai/thong-ke/", stats_page, name="contact-stats-page"),
     path("admin/", admin.site.urls),
     path("api/v1/geo/", include("geo.urls")),
     path("api/staff/v1/", include("backend.staff.urls")),

@@ -4,7 +4,8 @@ report from the console against the app's submit.
     .venv/bin/python bench/bench_contact.py [--incidents 2000000] [--articles 10000] [--runs 200]
 
 Its own database `hotline1022_bench_contact` in var/pg (DATABASE_URL wins if set), filled once:
-`generate_incidents`, then every 4th incident gets a street address and one of 50,000 residents
+`generate_incidents`, then every 4th incident gets one of 32,000 addresses (16 streets × 2,000
+house numbers) and one of 50,000 residents
 (phone numbers) as reporter; `--articles` knowledge-base articles. Prints median and p95 in ms.
 Targets (issue 14): caller lookup p95 ≤ 20 ms, place search p95 ≤ 30 ms, knowledge-base search
 p95 ≤ 30 ms, console report ≤ 1.3× the app's submit without photo.
@@ -32,12 +33,16 @@ STREETS = [
     "Điện Biên Phủ", "Võ Văn Tần", "Cách Mạng Tháng Tám", "Trần Hưng Đạo", "Bến Thành",
     "Phạm Ngũ Lão", "Bùi Viện", "Nguyễn Thị Minh Khai", "Hai Bà Trưng", "Lý Tự Trọng",
 ]  # fmt: skip
-QUERIES = ["ben thanh", "le loi", "nguyen hue", "Trần Hưng Đạo", "pasteur", "bui vien", "phuong"]
+QUERIES = [
+    "ben thanh", "le loi", "nguyen hue", "Trần Hưng Đạo", "pasteur", "bui vien", "phuong",
+    "12 le loi", "số 1250 Hai Bà Trưng", "dien bien phu",
+]  # fmt: skip
 WORDS = [
     "giấy", "khai", "sinh", "hộ", "tịch", "tạm", "trú", "xây", "dựng",
     "đất", "đai", "thuế", "căn", "cước", "điện", "nước", "rác", "cây",
 ]  # fmt: skip
 RESIDENTS = 50_000
+HOUSES = 2_000  # house numbers per street: 16 × 2,000 = 32,000 distinct addresses
 
 
 def setup(incidents: int, articles: int) -> None:
@@ -75,10 +80,10 @@ def setup(incidents: int, articles: int) -> None:
         first = User.objects.filter(username="bench-0").values_list("pk", flat=True).get()
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE incidents_incident SET address = (%s::text[])[1 + id %% %s]"
-                " || ', số ' || (id %% 300), reporter_id = %s + id %% %s"
+                "UPDATE incidents_incident SET address = 'số ' || (id / 64 %% %s) || ' '"
+                " || (%s::text[])[1 + id / 4 %% %s], reporter_id = %s + id %% %s"
                 " WHERE reference LIKE 'GEN-%%' AND id %% 4 = 0",
-                [STREETS, len(STREETS), first, RESIDENTS],
+                [HOUSES, STREETS, len(STREETS), first, RESIDENTS],
             )
             cursor.execute("ANALYZE incidents_incident")
     missing = articles - KnowledgeArticle.objects.count()

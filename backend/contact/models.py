@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex, OpClass
 from django.db.models import Func, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -28,8 +29,9 @@ class Outcome(models.TextChoices):
     PRANK = "prank", _("Quấy rối")
 
 
-# Outcomes that close a contact without linking anything: they need a reason.
-CLOSING_OUTCOMES = (Outcome.OUT_OF_SCOPE, Outcome.NOT_REACHABLE, Outcome.PRANK)
+# Outcomes that close a contact without linking anything: they need a reason (forwarded: to
+# whom — another hotline, the police, a utility).
+CLOSING_OUTCOMES = (Outcome.FORWARDED, Outcome.OUT_OF_SCOPE, Outcome.NOT_REACHABLE, Outcome.PRANK)
 
 
 class Contact(models.Model):
@@ -77,6 +79,15 @@ class Contact(models.Model):
         related_name="contacts",
         verbose_name=_("bài hỏi đáp"),
     )
+    inbox_item = models.ForeignKey(
+        "contact.InboxItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("phản ánh chờ hoàn thiện"),
+        help_text=_("phản ánh chưa có vị trí hoặc cần xác minh: chờ trong hộp phân loại"),
+    )
     sms_consent = models.BooleanField(_("đồng ý nhận SMS"), default=True)
     answer_sms_sent_at = models.DateTimeField(_("đã nhắn câu trả lời lúc"), null=True, blank=True)
 
@@ -100,8 +111,10 @@ class Contact(models.Model):
                 name="contact_closing_has_reason",
             ),
             models.CheckConstraint(
-                condition=~Q(outcome=Outcome.REPORT_CREATED) | Q(incident__isnull=False),
-                name="contact_report_linked",
+                condition=~Q(outcome=Outcome.REPORT_CREATED)
+                | Q(incident__isnull=False)
+                | Q(inbox_item__isnull=False),
+                name="contact_report_linked_or_waiting",
             ),
         ]
 
@@ -169,6 +182,31 @@ class KnowledgeArticle(models.Model):
 
     def sms_body(self) -> str:
         return self.sms_text or self.answer[:300]
+
+
+class Place(models.Model):
+    """A place callers name, known from the addresses of earlier reports: one row per address
+    (folded: lower case, no diacritics), with the point of its newest report. Kept by triggers
+    on the incidents table (migration 0006), so place search reads a table of distinct places
+    instead of trigram-scanning every report's address."""
+
+    folded = models.TextField(_("địa chỉ (không dấu)"), unique=True)
+    name = models.CharField(_("địa chỉ"), max_length=500)
+    location = models.PointField(_("vị trí"), srid=4326)
+    seen_at = models.DateTimeField(_("phản ánh gần nhất"))
+    uses = models.PositiveIntegerField(_("số phản ánh"), default=1)
+
+    class Meta:
+        verbose_name = _("địa điểm")
+        verbose_name_plural = _("địa điểm")
+        indexes = [
+            # GiST, not GIN: it answers `LIKE` and hands rows over best-first (`<->`), so a
+            # search reads ~10 rows, not every candidate
+            GistIndex(OpClass("folded", name="gist_trgm_ops(siglen=64)"), name="place_folded_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Shift(models.Model):

@@ -16,8 +16,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from backend.units.models import Category
 
-from .models import CLOSING_OUTCOMES
+from .models import CLOSING_OUTCOMES, Outcome
 from .selectors import is_operator
+from .stats import stats_scope
 
 
 def js_strings() -> dict[str, str]:
@@ -40,6 +41,14 @@ def js_strings() -> dict[str, str]:
         "error": _("Không thực hiện được"),
         "emergency": _("Khẩn cấp"),
         "not_informed": _("chưa báo được cho người gọi"),
+        "queued": _("Chưa có vị trí hoặc cần xác minh: đã chuyển vào hộp phân loại (#%(id)s)."),
+        "claim": _("Nhận xử lý"),
+        "open": _("Mở"),
+        "held_by": _("%(name)s đang xử lý"),
+        "inbox_empty": _("Hộp phân loại trống."),
+        "verify": _("Cần xác minh"),
+        "rejected": _("Đã từ chối; lý do được gửi cho người phản ánh."),
+        "reason_required": _("Cần ghi rõ lý do."),
     }
 
 
@@ -55,6 +64,7 @@ def console_page(request: HttpRequest) -> HttpResponse:
     categories = Category.objects.filter(is_active=True).order_by("sort_order", "name")
     config: dict[str, Any] = {
         "lang": lang,
+        "user_id": request.user.pk,
         "api": "/api/contact/v1/",
         "wards_url": "/api/v1/geo/wards?tolerance=0.0002",
         "basemap": {
@@ -74,3 +84,39 @@ def console_page(request: HttpRequest) -> HttpResponse:
             "outcomes": [(str(o), o.label) for o in CLOSING_OUTCOMES],
         },
     )
+
+
+def stats_strings() -> dict[str, str]:
+    return {
+        "operator": _("Điện thoại viên"),
+        "shift": _("Ca trực"),
+        "contacts": _("Cuộc liên hệ"),
+        "handling": _("Thời gian xử lý TB (phút)"),
+        "all_hours": _("Mọi giờ"),
+        "points": _("%(n)s phản ánh từ cuộc gọi"),
+        "error": _("Không thực hiện được"),
+    }
+
+
+@login_required
+def stats_page(request: HttpRequest) -> HttpResponse:
+    """The contact centre's figures for its leaders: per operator, per shift, and the map of
+    the reports created from calls by hour (operators see their own figures, no map)."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+    scope = stats_scope(request.user)
+    if not scope.allowed:
+        raise PermissionDenied
+    config: dict[str, Any] = {
+        "lang": get_language() or "vi",
+        "api": "/api/contact/v1/",
+        "map": scope.may_see_map,
+        "basemap": {
+            "url": settings.MAP_BASEMAP_URL,
+            "attribution": settings.MAP_BASEMAP_ATTRIBUTION,
+        },
+        "strings": stats_strings(),
+        "outcomes": [[str(o.value), str(o.label)] for o in Outcome],
+    }
+    return render(request, "contact/stats.html", {"config": config, "hours": range(24)})

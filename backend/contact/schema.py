@@ -29,6 +29,7 @@ class ContactOut(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     incident = serializers.IntegerField(allow_null=True)
     article = serializers.IntegerField(allow_null=True)
+    inbox_item = serializers.IntegerField(allow_null=True)
 
 
 class ContactReportOut(serializers.Serializer):
@@ -57,7 +58,10 @@ class ContactCallsOut(serializers.Serializer):
 
 class ContactReportCreatedOut(serializers.Serializer):
     contact = ContactOut()
-    report = ContactReportOut()
+    report = ContactReportOut(allow_null=True, help_text="null: the report waits in the inbox")
+    inbox_item = serializers.IntegerField(
+        allow_null=True, help_text="set when it waits in the triage inbox (no place, or verify)"
+    )
 
 
 class ContactArticleOut(serializers.Serializer):
@@ -118,6 +122,7 @@ class ContactInboxItemOut(serializers.Serializer):
     flag = serializers.CharField(allow_blank=True)
     status = serializers.CharField()
     claimed_by = serializers.CharField(allow_null=True)
+    claimed_by_id = serializers.IntegerField(allow_null=True)
     incident = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
@@ -144,6 +149,69 @@ class ContactReportIn(ReportSerializer):
 class ContactInboxCompleteIn(CompleteSerializer):
     lat = serializers.FloatField()
     lon = serializers.FloatField()
+
+
+class ContactOutcomesOut(serializers.Serializer):
+    report_created = serializers.IntegerField()
+    information_given = serializers.IntegerField()
+    added_to_report = serializers.IntegerField()
+    forwarded = serializers.IntegerField()
+    out_of_scope = serializers.IntegerField()
+    not_reachable = serializers.IntegerField()
+    prank = serializers.IntegerField()
+
+
+class ContactFiguresOut(serializers.Serializer):
+    contacts = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    average_handling_seconds = serializers.IntegerField(
+        allow_null=True, help_text="end − start of the closed contacts"
+    )
+    outcomes = ContactOutcomesOut()
+
+
+class ContactOperatorFiguresOut(ContactFiguresOut):
+    operator = ContactWardOut(help_text="id and name")
+
+
+class ContactShiftFiguresOut(ContactFiguresOut):
+    shift = ContactWardOut(help_text="id and name")
+
+
+class ContactPeriodOut(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(help_text="exclusive")
+
+
+class ContactStatsOut(serializers.Serializer):
+    period = ContactPeriodOut()
+    operators = ContactOperatorFiguresOut(many=True)
+    shifts = ContactShiftFiguresOut(many=True)
+
+
+class ContactMapPropertiesOut(serializers.Serializer):
+    hour = serializers.IntegerField(help_text="local hour the call started")
+    started_at = serializers.DateTimeField()
+    operator = serializers.IntegerField()
+    channel = serializers.CharField()
+
+
+class ContactMapPointOut(serializers.Serializer):
+    type = serializers.CharField()
+    coordinates = serializers.ListField(child=serializers.FloatField())
+
+
+class ContactMapFeatureOut(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    geometry = ContactMapPointOut()
+    properties = ContactMapPropertiesOut()
+
+
+class ContactMapOut(serializers.Serializer):
+    type = serializers.CharField()
+    features = ContactMapFeatureOut(many=True, help_text="≤ 5,000, newest first")
 
 
 PREVIEW_PARAMETERS = [

@@ -3,8 +3,9 @@ knowledge-base and place search, the live preview of a report before it is saved
 
 Search folds case and Vietnamese diacritics on both sides (`contact_fold`, migration 0002), so
 "ben thanh", "Ben Thanh" and "Bến Thành" find the same rows. Every word of the query must occur
-(`LIKE '%word%'` per word, answered by trigram GIN indexes); rows are ranked by trigram
-similarity to the whole query.
+(`LIKE '%word%'` per word); rows come best first by trigram distance to the whole query, both
+answered by one GiST trigram index scan on a stored folded column (knowledge base: `search_text`;
+places: `Place.folded`), which stops after the first `limit` rows.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.incidents.models import Incident
+from backend.incidents.models import Incident, IncidentEvent, Status
 from backend.notifications.models import Channel as DeliveryChannel
 from backend.notifications.models import Delivery
 from backend.units.deadlines import deadline_for
@@ -28,9 +30,10 @@ from backend.units.models import Category, Role, Unit
 from backend.units.routing import unit_for
 from backend.units.selectors import staff_scope
 from geo.locate import area_info, boundary_set_id_at, ward_at
-from geo.models import AdminArea
+from geo.models import AdminArea, AreaPiece
 
 from .models import Contact, InboxItem, InboxStatus, KnowledgeArticle
+from .models import Place as KnownPlace
 
 MAX_WORDS = 6
 WAITING_FOR = dt.timedelta(hours=2)  # a call card older than this is not offered any more
@@ -69,9 +72,11 @@ def _matching_ids(
     conditions = [f"{expr} LIKE contact_fold(%s)" for _ in words]
     if where:
         conditions.append(where)
+    # best first by trigram distance (`<->` = 1 − similarity): on a GiST trigram index the scan
+    # itself yields rows in that order and stops after `limit` (no ranking of every candidate)
     sql = (
         f"SELECT id FROM {table} WHERE {' AND '.join(conditions)}"
-        f" ORDER BY similarity({expr}, contact_fold(%s)) DESC, id DESC LIMIT %s"
+        f" ORDER BY {expr} <-> contact_fold(%s) LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(_like(w) for w in words), *(params or []), " ".join(words), limit])
@@ -107,44 +112,47 @@ class Place:
     lat: float | None = None
 
 
-ADDRESS_TEXT = "contact_fold(address)"
+PLACE_SQL = (
+    "SELECT p.name, ST_X(p.location), ST_Y(p.location),"
+    " (SELECT a.area_id FROM {pieces} a WHERE a.boundary_set_id = %s"
+    "  AND ST_Covers(a.geom, p.location) ORDER BY a.area_code LIMIT 1)"
+    " FROM {places} p WHERE {where} ORDER BY p.folded <-> contact_fold(%s) LIMIT %s"
+)
 
 
 def place_search(*, query: str, limit: int = 10) -> list[Place]:
-    """Wards of the boundary set in force whose name matches, then addresses of earlier reports
-    (the newest report of each address gives its point)."""
+    """Wards of the boundary set in force whose name matches, then places named in earlier
+    reports (`Place`, one row per folded address with its newest point), each with the ward
+    covering its point now — so a boundary change needs no rewrite of places. Two queries."""
     places: list[Place] = []
     set_id = boundary_set_id_at()
-    if set_id is not None:
-        ids = _matching_ids(
-            AdminArea._meta.db_table,
-            "contact_fold(name)",
-            query,
-            where="boundary_set_id = %s",
-            params=[set_id],
-            limit=limit,
-        )
-        for pk in ids:
-            info = area_info(pk)
-            if info is not None:
-                places.append(Place("ward", info.full_name, info.id, info.name))
+    words = _words(query)
+    if set_id is None or not words:
+        return places
     ids = _matching_ids(
-        Incident._meta.db_table, ADDRESS_TEXT, query, where="address <> ''", limit=limit * 3
+        AdminArea._meta.db_table,
+        "contact_fold(name)",
+        query,
+        where="boundary_set_id = %s",
+        params=[set_id],
+        limit=limit,
     )
-    seen: set[str] = set()
-    for row in (
-        Incident.objects.filter(pk__in=ids)
-        .order_by("-created_at")
-        .values("address", "location", "ward_id", "ward__name")
-    ):
-        key = row["address"].strip().lower()
-        if key in seen or len(places) >= 2 * limit:
-            continue
-        seen.add(key)
-        point = row["location"]
-        places.append(
-            Place("address", row["address"], row["ward_id"], row["ward__name"], point.x, point.y)
-        )
+    for pk in ids:
+        info = area_info(pk)
+        if info is not None:
+            places.append(Place("ward", info.full_name, info.id, info.name))
+    sql = PLACE_SQL.format(
+        pieces=AreaPiece._meta.db_table,
+        places=KnownPlace._meta.db_table,
+        where=" AND ".join("p.folded LIKE contact_fold(%s)" for _ in words),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [set_id, *(_like(w) for w in words), " ".join(words), limit])
+        rows = cursor.fetchall()
+    for name, lon, lat, area_id in rows:
+        ward = area_info(area_id) if area_id is not None else None
+        if ward is not None:
+            places.append(Place("address", name, ward.id, ward.name, lon, lat))
     return places
 
 
@@ -153,27 +161,55 @@ def report_by_reference(reference: str) -> Incident | None:
     return Incident.objects.filter(reference__iexact=reference.strip()).first()
 
 
-def caller_of(phone: str) -> User | None:
-    return User.objects.filter(phone=phone).first()
+@dataclass(frozen=True)
+class CardReport:
+    """One of the caller's reports as the call card shows it."""
+
+    id: int
+    reference: str
+    status: str
+    description: str
+    created_at: dt.datetime
+    due_at: dt.datetime | None
+    is_emergency: bool
+    category: str
+    ward: str
+    unit: str | None
+    sms_status: str | None  # the newest SMS to the caller about it; None: none yet
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
 
 
-def caller_reports(*, phone: str, limit: int = 20) -> list[Incident]:
-    """The caller's newest reports (filed by them): two index lookups (phone, reporter), each
-    with `sms_status`, the state of the newest SMS to the caller about it (None: none yet;
-    `pending`: the gateway failed and the queue retries) — whether the caller was informed."""
-    caller = caller_of(phone)
-    if caller is None:
-        return []
-    last_sms = Delivery.objects.filter(
-        event__incident=OuterRef("pk"), recipient=caller, channel=DeliveryChannel.SMS
-    ).order_by("-id")
-    return list(
-        Incident.objects.filter(reporter=caller)
-        .select_related("category", "ward", "unit")
-        .defer("ward__geom")
-        .annotate(sms_status=Subquery(last_sms.values("status")[:1]))
-        .order_by("-created_at", "-id")[:limit]
+def _card_sql() -> str:
+    t = {m.__name__: m._meta.db_table for m in (User, Incident, Category, AdminArea, Unit)}
+    return (
+        "SELECT i.id, i.reference, i.status, i.description, i.created_at, i.due_at,"
+        " i.is_emergency, c.name, w.name, u.name,"
+        f" (SELECT d.status FROM {Delivery._meta.db_table} d"
+        f"  JOIN {IncidentEvent._meta.db_table} e ON e.id = d.event_id"
+        "  WHERE e.incident_id = i.id AND d.recipient_id = i.reporter_id AND d.channel = %s"
+        "  ORDER BY d.id DESC LIMIT 1)"
+        f" FROM {t['User']} r JOIN {t['Incident']} i ON i.reporter_id = r.id"
+        f" JOIN {t['Category']} c ON c.id = i.category_id"
+        f" JOIN {t['AdminArea']} w ON w.id = i.ward_id"
+        f" LEFT JOIN {t['Unit']} u ON u.id = i.unit_id"
+        " WHERE r.phone = %s ORDER BY i.created_at DESC, i.id DESC LIMIT %s"
     )
+
+
+def caller_reports(*, phone: str, limit: int = 20) -> list[CardReport]:
+    """The caller's newest reports (filed by them) in one statement — the phone's user (unique
+    index) joined to its reports (`incident_reporter_created`), only what a card shows — each
+    with `sms_status`, the state of the newest SMS to the caller about it (None: none yet;
+    `pending`: the gateway failed and the queue retries): whether the caller was informed.
+    Straight to psycopg, as `geo.locate` does: bound server-side, so it becomes a prepared
+    statement instead of being compiled by the ORM and planned on every ring."""
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_card_sql(), [DeliveryChannel.SMS.value, phone, limit])
+        return [CardReport(*row) for row in cursor.fetchall()]
 
 
 def waiting_calls(*, now: dt.datetime | None = None) -> QuerySet[Contact]:

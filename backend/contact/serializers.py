@@ -12,7 +12,7 @@ from backend.accounts.services import phone_from
 from backend.incidents.models import Incident
 
 from .models import CLOSING_OUTCOMES, Contact, InboxItem, KnowledgeArticle
-from .selectors import Place, Preview
+from .selectors import CardReport, Place, Preview
 
 
 class PhoneField(serializers.CharField):
@@ -40,6 +40,13 @@ class ReportSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     sms_consent = serializers.BooleanField(default=True)
     emergency = serializers.BooleanField(default=False)
+    verify = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="why the report needs a check: it waits in the triage inbox",
+    )
 
 
 @extend_schema_serializer(component_name="ContactEmergencyIn")
@@ -84,6 +91,7 @@ def contact_row(contact: Contact) -> dict[str, Any]:
         "reason": contact.reason,
         "incident": contact.incident_id,
         "article": contact.article_id,
+        "inbox_item": contact.inbox_item_id,
     }
 
 
@@ -101,6 +109,24 @@ def report_row(incident: Incident) -> dict[str, Any]:
         "due_at": incident.due_at.isoformat() if incident.due_at else None,
         "is_emergency": incident.is_emergency,
         "sms_status": getattr(incident, "sms_status", None),
+    }
+
+
+def card_report_row(report: CardReport) -> dict[str, Any]:
+    """A report on the call card: the same shape as `report_row`."""
+    return {
+        "id": report.id,
+        "reference": report.reference,
+        "status": report.status,
+        "status_label": report.status_label,
+        "category": report.category,
+        "ward": report.ward,
+        "unit": report.unit,
+        "description": report.description,
+        "created_at": report.created_at.isoformat(),
+        "due_at": report.due_at.isoformat() if report.due_at else None,
+        "is_emergency": report.is_emergency,
+        "sms_status": report.sms_status,
     }
 
 
@@ -161,6 +187,7 @@ def inbox_row(item: InboxItem) -> dict[str, Any]:
         "flag": item.flag,
         "status": item.status,
         "claimed_by": (holder.get_full_name() or holder.username) if holder else None,
+        "claimed_by_id": item.claimed_by_id,
         "incident": item.incident_id,
         "reason": item.reason,
         "created_at": item.created_at.isoformat(),

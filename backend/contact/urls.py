@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views as v
 from . import views_inbox as inbox
+from . import views_stats as stats
 from .views_cti import CtiEventView
 
 urlpatterns = [
@@ -22,5 +23,7 @@ urlpatterns = [
     path(
         "inbox/<int:pk>/complete", inbox.InboxCompleteView.as_view(), name="contact-inbox-complete"
     ),
+    path("stats", stats.OperatorStatsView.as_view(), name="contact-stats"),
+    path("stats/map", stats.ContactMapView.as_view(), name="contact-stats-map"),
     path("inbox/<int:pk>/reject", inbox.InboxRejectView.as_view(), name="contact-inbox-reject"),
 ]

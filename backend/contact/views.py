@@ -23,7 +23,7 @@ from geo.points import point_from
 
 from . import schema as sch
 from . import serializers as s
-from .models import Contact, KnowledgeArticle
+from .models import Contact, InboxItem, KnowledgeArticle
 from .permissions import AUTHENTICATION, PERMISSIONS
 from .selectors import (
     article_search,
@@ -77,7 +77,7 @@ def category_or_400(pk: int) -> Category:
 
 def card(contact: Contact) -> dict[str, Any]:
     reports = caller_reports(phone=contact.caller_phone)
-    return {**s.contact_row(contact), "reports": [s.report_row(i) for i in reports]}
+    return {**s.contact_row(contact), "reports": [s.card_report_row(r) for r in reports]}
 
 
 class CallsView(OperatorView):
@@ -140,13 +140,14 @@ class ReportView(OperatorView):
         request=sch.ContactReportIn,
         responses={201: sch.ContactReportCreatedOut, **errors(400, 403, 404, 409, 413, 422)},
         tags=["contact: outcomes"],
-        summary="Tạo phản ánh — file a report from the call and close it",
+        summary="Tạo phản ánh — file a report from the call and close it (no place or "
+        "`verify` → it waits in the triage inbox)",
     )
     def post(self, request: Request, pk: int) -> Response:
         contact = contact_or_404(pk)
         data = validated(s.ReportSerializer, request.data)
         location = point_from(request.data, required=False)  # type: ignore[arg-type]
-        incident = contact_create_report(
+        filed = contact_create_report(
             contact=contact,
             operator=operator_of(request),
             category=category_or_400(data["category"]),
@@ -156,11 +157,14 @@ class ReportView(OperatorView):
             photos=request.FILES.getlist("photos"),
             sms_consent=data["sms_consent"],
             emergency=data["emergency"],
+            verify=data["verify"],
         )
-        incident = Incident.objects.select_related("category", "ward", "unit").get(pk=incident.pk)
-        return Response(
-            {"contact": s.contact_row(contact), "report": s.report_row(incident)}, status=201
-        )
+        if isinstance(filed, InboxItem):  # no place, or to be verified: waits in the inbox
+            body = {"contact": s.contact_row(contact), "report": None, "inbox_item": filed.pk}
+            return Response(body, status=201)
+        incident = Incident.objects.select_related("category", "ward", "unit").get(pk=filed.pk)
+        body = {"contact": s.contact_row(contact), "report": s.report_row(incident)}
+        return Response({**body, "inbox_item": None}, status=201)
 
 
 class AnswerView(OperatorView):

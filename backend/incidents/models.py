@@ -197,6 +197,12 @@ class Incident(models.Model):
             # An expression, not fields=["location"]: for one geometry field Django's PostGIS
             # schema editor writes its own spatial index and drops the condition.
             GistIndex(F("location"), condition=Q(is_public=False), name="incident_hidden"),
+            # open emergencies on top of every staff list (selectors.staff.EmergenciesFirst)
+            models.Index(
+                F("created_at").desc(),
+                condition=Q(is_emergency=True, status__in=OPEN_STATUSES),
+                name="incident_open_emergency",
+            ),
             models.Index(
                 fields=["resolved_at"],
                 include=["unit", "is_late"],

@@ -57,6 +57,7 @@ class StaffIncidentRowOut(serializers.Serializer):
     resolved_at = serializers.DateTimeField(allow_null=True)
     is_late = serializers.BooleanField(allow_null=True)
     overdue = serializers.BooleanField()
+    is_emergency = serializers.BooleanField(help_text="open emergencies come first in the list")
     version = serializers.IntegerField()
 
 
@@ -203,6 +204,8 @@ class StaffQuarterOut(serializers.Serializer):
 class StaffSummaryOut(serializers.Serializer):
     open = serializers.IntegerField()
     overdue = serializers.IntegerField()
+    emergencies_open = serializers.IntegerField(help_text="open emergencies (also in `open`)")
+    emergencies_overdue = serializers.IntegerField(help_text="of those, past their deadline")
     resolved_this_week = serializers.IntegerField()
     quarter = StaffQuarterOut()
     late_rate = serializers.FloatField(allow_null=True)

@@ -151,6 +151,7 @@ def incident_row(incident: Incident, now: Any = None) -> dict[str, Any]:
         "resolved_at": incident.resolved_at,
         "is_late": incident.is_late,
         "overdue": is_overdue(incident, now),
+        "is_emergency": incident.is_emergency,
         "version": incident.version,
     }
 

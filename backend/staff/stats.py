@@ -14,6 +14,7 @@ from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.incidents.models import open_q
 from backend.incidents.selectors.staff import (
+    OPEN_EMERGENCY,
     incidents_visible_to,
     late_rate_by_unit,
     overdue,
@@ -50,6 +51,8 @@ class SummaryView(StaffView):
             {
                 "open": visible.filter(open_q()).count(),
                 "overdue": overdue(visible, now=now).count(),
+                "emergencies_open": visible.filter(OPEN_EMERGENCY).count(),
+                "emergencies_overdue": overdue(visible.filter(OPEN_EMERGENCY), now=now).count(),
                 "resolved_this_week": visible.filter(resolved_at__gte=week_start).count(),
                 "quarter": {
                     "start": quarter.start,

@@ -59,8 +59,8 @@ class MVTRenderer(BaseRenderer):
 class IncidentTileView(StaffView):
     """GET tiles/{z}/{x}/{y}.mvt — layer `incidents`.
 
-    z ≥ 12: one point per incident (`id`, `status`, `overdue`); below: one point per grid cell
-    (`n` incidents, `overdue`, `open` counts), summed from the pre-aggregated counts
+    z ≥ 12: one point per incident (`id`, `status`, `overdue`, `emergency`); below: one point
+    per grid cell (`n` incidents, `overdue`, `open` counts), summed from the pre-aggregated counts
     (`IncidentGridCount`) unless a filter needs the rows (text, dates, assignee). Same query
     parameters as the list.
     """
@@ -114,7 +114,7 @@ def tile_body(user: Any, filters: IncidentFilters, *, z: int, x: int, y: int) ->
             x=x,
             y=y,
             layer=LAYER,
-            attributes=("status", "overdue"),
+            attributes=("status", "overdue", "emergency"),
             limit=POINT_LIMIT,
         )
     if summed := map_rows.grid_rows(user=user, filters=filters, now=now):

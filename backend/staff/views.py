@@ -16,7 +16,11 @@ from rest_framework.views import APIView
 from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.incidents.models import Incident
-from backend.incidents.selectors.staff import incident_detail, incident_list, incidents_visible_to
+from backend.incidents.selectors.staff import (
+    incident_detail,
+    incident_list_emergencies_first,
+    incidents_visible_to,
+)
 from backend.incidents.services.workflow import allowed_moves
 from backend.units.selectors import staff_scope
 
@@ -94,11 +98,13 @@ class IncidentListView(StaffView):
         parameters=sch.PAGE_PARAMETERS,
         responses={200: sch.StaffIncidentPageOut, **errors(400, 403)},
         tags=["staff: incidents"],
-        summary="Danh sách phản ánh — incidents in your scope, newest first",
+        summary="Danh sách phản ánh — your scope: open emergencies first, then newest first",
     )
     def get(self, request: Request) -> Response:
         filters = validated(s.FilterSerializer, request.query_params).to_filters()
-        rows, meta = paginate(request, incident_list(user=request.user, filters=filters))
+        rows, meta = paginate(
+            request, incident_list_emergencies_first(user=request.user, filters=filters)
+        )
         now = timezone.now()
         return Response({**meta, "results": [s.incident_row(i, now) for i in rows]})
 
@@ -119,7 +125,9 @@ class IncidentGeoJSONView(StaffView):
     )
     def get(self, request: Request) -> Response:
         filters = validated(s.FilterSerializer, request.query_params).to_filters()
-        rows, meta = paginate(request, incident_list(user=request.user, filters=filters))
+        rows, meta = paginate(
+            request, incident_list_emergencies_first(user=request.user, filters=filters)
+        )
         now = timezone.now()
         features = []
         for incident in rows:

@@ -14,6 +14,10 @@ class FiguresOut(serializers.Serializer):
     on_time_rate = serializers.FloatField(allow_null=True)
     median_hours_to_resolve = serializers.FloatField(allow_null=True)
     average_rating = serializers.FloatField(allow_null=True)
+    emergencies_received = serializers.IntegerField(help_text="emergencies (also counted above)")
+    emergencies_resolved = serializers.IntegerField()
+    emergencies_late = serializers.IntegerField()
+    emergencies_late_rate = serializers.FloatField(allow_null=True)
 
 
 class GroupFiguresOut(FiguresOut):

@@ -67,7 +67,8 @@ def test_the_staff_api_is_described(schema: dict[str, Any]) -> None:
 def test_the_contact_api_is_described(schema: dict[str, Any]) -> None:
     paths, components = schema["paths"], schema["components"]
     contact = {p: ops for p, ops in paths.items() if p.startswith("/api/contact/v1/")}
-    assert len(contact) == 16
+    assert len(contact) == 18
+    assert {"/api/contact/v1/stats", "/api/contact/v1/stats/map"} <= set(contact)
     for path, ops in contact.items():
         for method, op in ops.items():
             assert op["tags"][0].startswith("contact: "), (path, method)

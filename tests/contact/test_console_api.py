@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from backend.accounts.models import User
-from backend.contact.models import Contact, KnowledgeArticle, Outcome
+from backend.contact.models import Contact, InboxItem, InboxStatus, KnowledgeArticle, Outcome
 from backend.contact.services.calls import contact_open
 from backend.incidents.models import Channel, EventKind, Incident, Status
 from backend.incidents.services.changes import incident_change
@@ -108,17 +108,54 @@ def test_a_retried_report_request_files_one_report() -> None:
     assert Incident.objects.filter(channel=Channel.HOTLINE).count() == 1
 
 
-def test_a_report_without_a_place_is_refused_and_the_call_stays_open() -> None:
+def test_a_report_without_a_place_waits_in_the_inbox_and_is_linked_when_filed() -> None:
+    contact, op = open_call(), operator()
+    body = report_body(address="đầu hẻm gần trường học")
+    lon, lat = body.pop("lon"), body.pop("lat")
+    client = signed_in(op)
+    response = client.post(f"/api/contact/v1/calls/{contact.pk}/report", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["report"] is None
+    item = InboxItem.objects.get(pk=response.json()["inbox_item"])
+    assert (item.status, item.channel, item.address) == (
+        InboxStatus.WAITING,
+        Channel.HOTLINE,
+        "đầu hẻm gần trường học",
+    )
+    assert item.reporter is not None and item.reporter.phone == CALLER
+    contact.refresh_from_db()
+    assert (contact.outcome, contact.inbox_item_id, contact.incident_id) == (
+        Outcome.REPORT_CREATED,
+        item.pk,
+        None,
+    )
+    assert not Incident.objects.filter(channel=Channel.HOTLINE).exists()
+    # a retry of the same request: the call is closed, still one item
+    again = client.post(f"/api/contact/v1/calls/{contact.pk}/report", body, format="json")
+    assert again.status_code == 409 and InboxItem.objects.count() == 1
+
+    done = client.post(
+        f"/api/contact/v1/inbox/{item.pk}/complete",
+        {"category": body["category"], "lat": lat, "lon": lon},
+        format="json",
+    )
+    assert done.status_code == 201, done.json()
+    contact.refresh_from_db()
+    assert contact.incident_id == done.json()["report"]["id"]
+    assert Incident.objects.get(contacts=contact).channel == Channel.HOTLINE
+
+
+def test_a_report_flagged_for_verification_waits_in_the_inbox_with_its_place() -> None:
     contact = open_call()
-    body = report_body()
-    del body["lat"], body["lon"]
+    body = report_body(verify="người gọi không chắc địa chỉ")
     response = signed_in(operator()).post(
         f"/api/contact/v1/calls/{contact.pk}/report", body, format="json"
     )
-    assert response.status_code == 400
-    assert response.json()["code"] == "location_required"
-    contact.refresh_from_db()
-    assert contact.outcome == ""
+    assert response.status_code == 201
+    item = InboxItem.objects.get(pk=response.json()["inbox_item"])
+    assert item.flag == "người gọi không chắc địa chỉ"
+    assert item.location is not None and item.category_id == body["category"]
+    assert not Incident.objects.exists()
 
 
 def test_the_preview_is_what_is_saved() -> None:
@@ -206,7 +243,7 @@ def test_a_caller_calling_back_is_added_to_the_report() -> None:
     assert Contact.objects.get(pk=contact.pk).outcome == Outcome.ADDED_TO_REPORT
 
 
-@pytest.mark.parametrize("outcome", ["out_of_scope", "not_reachable", "prank"])
+@pytest.mark.parametrize("outcome", ["forwarded", "out_of_scope", "not_reachable", "prank"])
 def test_closing_needs_a_reason(outcome: str) -> None:
     client, contact = signed_in(operator()), open_call()
     url = f"/api/contact/v1/calls/{contact.pk}/close"

@@ -45,3 +45,16 @@ def test_anonymous_visitors_are_sent_to_sign_in() -> None:
     response = Client().get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("staff-login"))
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "has_map"),
+    [("leader", 200, True), ("operator", 200, False), ("handler", 403, False)],
+)
+def test_the_statistics_page_for_leaders(role: str, status: int, has_map: bool) -> None:
+    user = make_staff(role, ward_unit(SAIGON))
+    response = client_of(user).get(reverse("contact-stats-page"))
+    assert response.status_code == status
+    if status == 200:
+        assert "Theo ca trực" in response.text
+        assert ('id="map"' in response.text) is has_map

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from backend.contact.models import KnowledgeArticle
+from backend.contact.models import KnowledgeArticle, Place
 from backend.contact.selectors import article_search, place_search
+from backend.incidents.services.changes import incident_change
 from tests.incidents.factories import BEN_THANH, make_incident
 
 from .helpers import operator, signed_in
@@ -64,3 +65,15 @@ def test_search_endpoints_answer_operators() -> None:
     assert [a["question"] for a in found] == ["Cấp đổi căn cước"]
     assert places[0]["kind"] == "ward"
     assert client.get("/api/contact/v1/articles").status_code == 400
+
+
+def test_places_are_kept_by_the_database_one_per_address_with_the_newest_point() -> None:
+    first = make_incident(BEN_THANH, address="  Chợ Bến Thành, cửa Nam ")
+    newest = make_incident(BEN_THANH, address="chợ bến thành, CỬA NAM")
+    (place,) = Place.objects.all()
+    assert (place.folded, place.uses) == ("cho ben thanh, cua nam", 2)
+    assert place.name == "chợ bến thành, CỬA NAM" and place.location == newest.location
+    # a report's address corrected (the service path staff use): a new place appears
+    incident_change(first, actor=None, fields={"address": "Nhà thờ Đức Bà"})
+    assert place_search(query="nha tho duc ba")[0].name == "Nhà thờ Đức Bà"
+    assert Place.objects.get(folded="nha tho duc ba").uses == 1

@@ -90,7 +90,10 @@ def test_the_installed_trigger_function_is_what_grid_generates() -> None:
             " WHERE tgrelid = %s::regclass AND NOT tgisinternal",
             [Incident._meta.db_table],
         )
-        assert sorted(cursor.fetchall()) == sorted((t, "O") for t in grid.TRIGGERS.values())
+        installed = dict(cursor.fetchall())  # other apps may keep their own (contact places)
+        assert {t: installed.get(t) for t in grid.TRIGGERS.values()} == {
+            t: "O" for t in grid.TRIGGERS.values()
+        }
 
 
 def test_every_write_service_keeps_counts_equal_to_a_rebuild(

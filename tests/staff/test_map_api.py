@@ -53,7 +53,7 @@ def test_tile_features_carry_status_and_overdue(people: dict[str, Any]) -> None:
     x, y = tile_of(late.location.x, late.location.y, 14)
     body = client_for(people["leader"]).get(f"{API}tiles/14/{x}/{y}.mvt").content
     feature = next(f for f in decode(body)["incidents"] if f["id"] == late.pk)
-    assert feature["properties"] == {"status": "received", "overdue": True}
+    assert feature["properties"] == {"status": "received", "overdue": True, "emergency": False}
 
 
 @pytest.mark.django_db
@@ -235,7 +235,15 @@ def test_summary_counts_the_scope(people: dict[str, Any]) -> None:
     make_incident(BEN_THANH)
     body = client_for(people["operator"]).get(API + "stats/summary").json()
     assert body["open"] >= 1 and body["overdue"] >= 1
-    assert set(body) == {"open", "overdue", "resolved_this_week", "quarter", "late_rate"}
+    assert set(body) == {
+        "open",
+        "overdue",
+        "emergencies_open",
+        "emergencies_overdue",
+        "resolved_this_week",
+        "quarter",
+        "late_rate",
+    }
     everything = client_for(people["supervisor"]).get(API + "stats/summary").json()
     assert everything["open"] >= body["open"] + 1
 

@@ -9,7 +9,8 @@ Invariants:
   `inbox_taken` naming who has it (or that someone is taking it right now), and nothing changes.
 - Completing files the report through `incident_submit` — the one intake path, so it is routed
   exactly like an app report — with the item's channel and its id as the idempotency key (a
-  retried completion files one report), then marks the item filed.
+  retried completion files one report), then marks the item filed and links the report to the
+  call that put the item here, if any.
 - Rejecting needs a reason, which is sent to the reporter after commit (deferred job).
 """
 
@@ -29,7 +30,7 @@ from backend.incidents.models import Incident
 from backend.incidents.services.submit import incident_submit
 from backend.units.models import Category
 
-from ..models import InboxItem, InboxStatus
+from ..models import Contact, InboxItem, InboxStatus
 
 REJECTION_TASK = "inbox_send_rejection"
 REJECTION_QUEUE = "notifications"
@@ -165,6 +166,8 @@ def inbox_complete(
     ).update(status=InboxStatus.FILED, incident=result.incident, closed_at=timezone.now())
     if updated == 0 and not InboxItem.objects.filter(pk=item.pk, incident=result.incident).exists():
         raise _taken(InboxItem.objects.select_related("claimed_by").get(pk=item.pk))
+    # a call that put it here now links the report it became
+    Contact.objects.filter(inbox_item=item, incident__isnull=True).update(incident=result.incident)
     return result.incident
 
 

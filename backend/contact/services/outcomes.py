@@ -6,6 +6,10 @@
   are kept on the first history entry (`intake`). The contact's id is the idempotency key, so a
   retried request returns the same report. The reporter hears back by SMS through the
   notifications app's fallback (a caller has no app), only with consent.
+  Without a usable place (no point, no photo that could carry one), or flagged by the operator
+  for verification (`verify`: why), the report is not routed: it waits in the triage inbox
+  (`inbox_add`, keyed by the contact so a retry is one item) and the contact links the item;
+  completing the item later files it through the same intake path and links the report.
 - `contact_answer`: an information request answered from the knowledge base (no incident);
   the answer is sent to the caller by SMS after commit by a deferred job (retried by the queue).
 - `contact_add_to_report`: the caller's words added to a report as an internal note, and/or
@@ -33,8 +37,9 @@ from backend.incidents.services.submit import incident_submit
 from backend.notifications.services import report_follow
 from backend.units.models import Category
 
-from ..models import Contact, KnowledgeArticle, Outcome
+from ..models import Contact, InboxItem, KnowledgeArticle, Outcome
 from .calls import contact_finish, held_by
+from .inbox import inbox_add
 
 ANSWER_TASK = "contact_send_answer"
 ANSWER_QUEUE = "notifications"
@@ -51,11 +56,24 @@ def contact_create_report(
     photos: Sequence[IO[bytes]] = (),
     sms_consent: bool = True,
     emergency: bool = False,
-) -> Incident:
+    verify: str = "",
+) -> Incident | InboxItem:
     """File a report for the caller of `contact` (see the module docstring); `emergency`: the
-    operator marks it an emergency at once (`incident_mark_emergency`)."""
+    operator marks it an emergency at once (`incident_mark_emergency`). Returns the incident,
+    or the inbox item when the report waits for a place or a check."""
     contact = held_by(contact, operator)
     caller = contact.caller or resident_for_phone(phone=contact.caller_phone)
+    if verify.strip() or (location is None and not photos):
+        if photos:
+            raise DomainError(
+                _("Phản ánh cần xác minh không kèm ảnh được."),
+                code="photos_with_verify",
+                details={"photos": ["not_allowed"]},
+            )
+        return _to_inbox(
+            contact, caller, category=category, description=description, location=location,
+            address=address, verify=verify.strip(), sms_consent=sms_consent,
+        )  # fmt: skip
     result = incident_submit(
         reporter=caller,
         category=category,
@@ -80,6 +98,38 @@ def contact_create_report(
     if emergency and not incident.is_emergency:
         incident_mark_emergency(actor=operator, incident=incident)
     return incident
+
+
+def _to_inbox(
+    contact: Contact,
+    caller: User,
+    *,
+    category: Category,
+    description: str,
+    location: Point | None,
+    address: str,
+    verify: str,
+    sms_consent: bool,
+) -> InboxItem:
+    with transaction.atomic():
+        item, _created = inbox_add(
+            reporter=caller,
+            channel=Channel.HOTLINE,
+            description=description,
+            location=location,
+            category=category,
+            address=address,
+            flag=verify,
+            source_key=f"contact:{contact.pk}",
+        )
+        contact_finish(
+            contact,
+            outcome=Outcome.REPORT_CREATED,
+            inbox_item=item,
+            caller=caller,
+            sms_consent=sms_consent,
+        )
+    return item
 
 
 def contact_mark_emergency(*, operator: User, incident: Incident, note: str = "") -> Incident:

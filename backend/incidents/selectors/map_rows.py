@@ -4,7 +4,7 @@ The incidents the list shows (`staff.apply_filters(incidents_visible_to(user))`,
 same meaning of every filter) written once here as SQL with every value a parameter, instead
 of compiled by the ORM for every tile (0.3–1 ms of a 3–15 ms tile; docs/PERFORMANCE.md):
 
-- `point_rows`: id, point, status, overdue flag, newest first (z ≥ 12);
+- `point_rows`: id, point, status, overdue and open-emergency flags, newest first (z ≥ 12);
 - `grid_rows`: below z 12, the counts per cell (`IncidentGridCount`, kept by the database's
   trigger) for the filters they are keyed by — scope, status, category, ward, unit, overdue;
 - `live_rows`: point and flags of every matching incident, counted per cell live when a filter
@@ -129,18 +129,23 @@ def _overdue_sql(now: dt.datetime) -> tuple[str, list[Any]]:
 
 
 def point_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> Rows:
-    """id, location, status, overdue of the incidents `user` sees with `filters`, newest first."""
+    """id, location, status, overdue and emergency (an open emergency: its own marker) of the
+    incidents `user` sees with `filters`, newest first."""
     where = _filtered(staff_scope(user), filters, now)
     overdue, overdue_params = _overdue_sql(now)
+    is_open, statuses = _open_in(_col(Incident, "status"))
+    emergency = f"({_col(Incident, 'is_emergency')} AND {is_open})"
     pk, location, status = (
         _col(Incident, "id"),
         _col(Incident, "location"),
         _col(Incident, "status"),
     )
     select = (
-        f"SELECT {pk}, {location}, {status}, {overdue} FROM {_table(Incident)} WHERE {where.sql()}"
+        f"SELECT {pk}, {location}, {status}, {overdue}, {emergency}"
+        f" FROM {_table(Incident)} WHERE {where.sql()}"
     )
-    return Rows(select, (*overdue_params, *where.params), geom=location, order=f"{pk} DESC")
+    params = (*overdue_params, *statuses, *where.params)
+    return Rows(select, params, geom=location, order=f"{pk} DESC")
 
 
 def live_rows(*, user: Any, filters: IncidentFilters, now: dt.datetime) -> Rows:

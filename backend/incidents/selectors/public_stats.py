@@ -44,6 +44,9 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
+EMERGENCY = Q(is_emergency=True)
+
+
 def _counted() -> QuerySet[Incident]:
     return Incident.objects.exclude(status=Status.CANCELLED)
 
@@ -58,6 +61,10 @@ def _figures(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
         "late": Count("pk", filter=resolved & LATE),
         "median_took": Median(took, filter=resolved),
         "average_rating": Avg("rating__stars", filter=resolved),
+        # emergencies counted separately (also in the figures above)
+        "emergencies_received": Count("pk", filter=received & EMERGENCY),
+        "emergencies_resolved": Count("pk", filter=resolved & EMERGENCY),
+        "emergencies_late": Count("pk", filter=resolved & LATE & EMERGENCY),
     }
 
 
@@ -71,6 +78,7 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
     rating = row["average_rating"]
     return {
         **row,
+        "emergencies_late_rate": late_share(row["emergencies_late"], row["emergencies_resolved"]),
         "late_rate": late_rate,
         "on_time_rate": None if late_rate is None else round(1 - late_rate, 4),
         "median_hours_to_resolve": None if took is None else round(took.total_seconds() / 3600, 2),

@@ -23,6 +23,7 @@ from backend.common.periods import local_midnight
 from backend.units.selectors import staff_scope
 
 from ..models import (
+    OPEN_STATUSES,
     Incident,
     IncidentEvent,
     IncidentPhoto,
@@ -95,6 +96,42 @@ def incident_list(*, user: Any, filters: IncidentFilters) -> QuerySet[Incident]:
         .defer("ward__geom")
         .order_by("-created_at", "-id")
     )
+
+
+OPEN_EMERGENCY = Q(is_emergency=True, status__in=OPEN_STATUSES)
+MAX_EMERGENCIES_ON_TOP = 500
+
+
+class EmergenciesFirst:
+    """The list as pages are cut from it: the open emergencies that match first (newest
+    first), then the rest (newest first). Two index scans instead of one ordering on an
+    expression, which would sort every row in scope before the first page: the emergencies
+    (`incident_open_emergency`, a few rows) are read once, the rest is sliced as before."""
+
+    def __init__(self, incidents: QuerySet[Incident]) -> None:
+        self.rest = incidents.exclude(OPEN_EMERGENCY)
+        self._top = incidents.filter(OPEN_EMERGENCY)
+        self._top_rows: list[Incident] | None = None
+
+    def top(self) -> list[Incident]:
+        if self._top_rows is None:
+            self._top_rows = list(self._top[:MAX_EMERGENCIES_ON_TOP])
+        return self._top_rows
+
+    def __getitem__(self, part: slice) -> list[Incident]:
+        start, stop = part.start or 0, part.stop
+        assert stop is not None and part.step is None, "pages only"
+        top = self.top()
+        rows = top[start:stop]
+        rest_start, rest_stop = max(0, start - len(top)), stop - len(top)
+        if rest_stop > rest_start:
+            rows += list(self.rest[rest_start:rest_stop])
+        return rows
+
+
+def incident_list_emergencies_first(*, user: Any, filters: IncidentFilters) -> EmergenciesFirst:
+    """What the staff lists show: `incident_list` with the open emergencies on top."""
+    return EmergenciesFirst(incident_list(user=user, filters=filters))
 
 
 def incident_detail(*, user: Any, pk: int) -> Incident:

@@ -2,55 +2,7 @@
 // report by map click with a live preview (ward, unit, deadline) before saving, place and
 // knowledge-base search, closing a call with a reason. Data through /api/contact/v1/.
 import { Map as MapLibre, Marker, NavigationControl } from "../vendor/maplibre-gl/maplibre-gl.mjs";
-
-const config = JSON.parse(document.getElementById("console-config").textContent);
-const T = config.strings;
-const POLL_MS = 2000;
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) {
-    if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
-  }
-  return el;
-}
-const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => values[k]);
-const csrf = () => (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "";
-const dateFmt = new Intl.DateTimeFormat(config.lang === "en" ? "en-GB" : "vi-VN", {
-  dateStyle: "short", timeStyle: "short", timeZone: "Asia/Ho_Chi_Minh",
-});
-const when = (iso) => (iso ? dateFmt.format(new Date(iso)) : "–");
-
-async function api(path, { method = "GET", body = null } = {}) {
-  const headers = { Accept: "application/json", "Accept-Language": config.lang };
-  if (method !== "GET") headers["X-CSRFToken"] = csrf();
-  if (body) { headers["Content-Type"] = "application/json"; body = JSON.stringify(body); }
-  const response = await fetch(config.api + path, { method, headers, body, credentials: "same-origin" });
-  const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) {
-    const error = new Error((data && data.message) || response.statusText);
-    error.status = response.status;
-    error.data = data;
-    throw error;
-  }
-  return data;
-}
-
-function toast(text, isError = false) {
-  const el = document.getElementById("toast");
-  el.textContent = text;
-  el.classList.toggle("error", isError);
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (el.hidden = true), 4000);
-}
-const fail = (err) => toast(`${T.error}: ${err.message}`, true);
+import { POLL_MS, T, api, config, fail, fmt, h, toast, when } from "./console_lib.js";
 
 // ---------- map ----------
 const style = {
@@ -76,7 +28,14 @@ map.on("load", async () => {
   map.getSource("wards").setData(data);
   document.body.dataset.mapReady = "true";
 });
-map.on("click", (e) => choosePoint(e.lngLat.lng, e.lngLat.lat));
+map.on("click", (e) => {
+  // the inbox form, when open, takes the point (console_inbox.js); the call card otherwise
+  if (document.body.dataset.mode === "inbox") {
+    document.dispatchEvent(new CustomEvent("console:point", { detail: { lon: e.lngLat.lng, lat: e.lngLat.lat } }));
+    if (!marker) marker = new Marker({ color: "#c53030" });
+    marker.setLngLat([e.lngLat.lng, e.lngLat.lat]).addTo(map);
+  } else choosePoint(e.lngLat.lng, e.lngLat.lat);
+});
 
 // ---------- the call card ----------
 let contact = null; // the card on screen
@@ -172,19 +131,24 @@ reportForm.elements.place.addEventListener("input", (e) => {
 reportForm.addEventListener("submit", async (e) => {
   e.preventDefault();
   if (!contact) return;
-  if (!point) { toast(T.pick_place, true); return; }
   const f = reportForm.elements;
   const body = {
     category: Number(f.category.value), description: f.description.value, address: f.address.value,
-    lat: point.lat, lon: point.lon, sms_consent: f.sms_consent.checked, emergency: f.emergency.checked,
+    sms_consent: f.sms_consent.checked, emergency: f.emergency.checked, verify: f.verify.value,
   };
+  if (point) Object.assign(body, { lat: point.lat, lon: point.lon }); // none: the inbox
   try {
     const saved = await api(`calls/${contact.id}/report`, { method: "POST", body });
     const text = document.getElementById("saved");
-    text.textContent = fmt(T.saved, saved.report);
-    text.dataset.reference = saved.report.reference;
-    text.dataset.due = saved.report.due_at || "";
-    toast(fmt(T.saved, saved.report));
+    if (saved.report) {
+      text.textContent = fmt(T.saved, saved.report);
+      text.dataset.reference = saved.report.reference;
+      text.dataset.due = saved.report.due_at || "";
+    } else {
+      text.textContent = fmt(T.queued, { id: saved.inbox_item });
+      text.dataset.inboxItem = saved.inbox_item;
+    }
+    toast(text.textContent);
   } catch (err) { fail(err); }
 });
 

@@ -139,6 +139,11 @@ const style = {
         "circle-stroke-color": ["case", ["get", "overdue"], "#c53030", "#ffffff"],
         "circle-stroke-width": ["case", ["get", "overdue"], 3, 1],
       } },
+    // open emergencies: their own marker, above the other points (issue 14)
+    { id: "emergencies", type: "circle", source: "incidents", "source-layer": "incidents",
+      filter: ["==", ["get", "emergency"], true],
+      paint: { "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 7, 17, 13],
+        "circle-color": "#9b2c2c", "circle-stroke-color": "#fefcbf", "circle-stroke-width": 3 } },
     { id: "selected", type: "circle", source: "incidents", "source-layer": "incidents",
       filter: ["==", ["id"], -1],
       paint: { "circle-radius": 14, "circle-color": "rgba(0,0,0,0)",
