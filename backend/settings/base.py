@@ -234,12 +234,15 @@ FILE_UPLOAD_HANDLERS = ["backend.common.uploads.HashingUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 # The app must attach at least this many photos (other channels may file without any).
 MOBILE_REPORT_MIN_PHOTOS = env_int("MOBILE_REPORT_MIN_PHOTOS", 1)
+# The public "already reported?" check (web form), per client address.
+PUBLIC_THROTTLE_SIMILAR = env_str("PUBLIC_THROTTLE_SIMILAR", "60/minute")
 # Mobile API throttles (per user, or per client IP before sign-in).
 MOBILE_THROTTLE_RATES = {
     "otp": env_str("MOBILE_THROTTLE_OTP", "10/hour"),
     "sign_in": env_str("MOBILE_THROTTLE_SIGN_IN", "30/hour"),
     "submit": env_str("MOBILE_THROTTLE_SUBMIT", "30/hour"),
     "default": env_str("MOBILE_THROTTLE_DEFAULT", "600/minute"),
+    "similar": env_str("MOBILE_THROTTLE_SIMILAR", "60/minute"),  # "already reported?"
 }
 
 # Push (FCM HTTP v1 through firebase-admin's public API, backend/notifications/push.py). Without a

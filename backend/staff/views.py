@@ -18,6 +18,7 @@ from backend.common.schema import errors
 from backend.incidents.models import Incident
 from backend.incidents.selectors.staff import incident_detail, incident_list, incidents_visible_to
 from backend.incidents.services.workflow import allowed_moves
+from backend.notifications.demand import demand_of
 from backend.units.selectors import staff_scope
 
 from . import schema as sch
@@ -55,6 +56,7 @@ def detail_response(request: Request, pk: int, status: int = 200) -> Response:
     moves = allowed_moves(actor=request.user, incident=incident)
     may_contact = staff_scope(request.user).may_contact(incident.unit_id)
     body = s.incident_detail(incident, allowed_moves=moves, may_contact=may_contact)
+    body["demand"] = demand_of([incident.pk]).get(incident.pk, 1)
     return Response(body, status=status)
 
 
