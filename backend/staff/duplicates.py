@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +22,26 @@ from backend.notifications.demand import demand_of
 
 from . import schema as sch
 from .views import StaffView, visible_incident
+
+
+def duplicate_strings() -> dict[str, str]:
+    """Text of the detail panel's duplicates section (static/staff/duplicates.js)."""
+    return {
+        "dup_title": _("Phản ánh có thể trùng"),
+        "dup_none": _("Không thấy phản ánh nào có thể trùng."),
+        "dup_demand": _("%(n)s người dân quan tâm"),
+        "dup_score": _("Độ giống %(score)s%%"),
+        "dup_distance": _("cách %(m)s m"),
+        "dup_hours": _("lệch %(h)s giờ"),
+        "dup_photo": _("ảnh giống %(p)s%%"),
+        "dup_text": _("nội dung giống %(p)s%%"),
+        "dup_merge": _("Gộp phản ánh này vào %(reference)s"),
+        "dup_confirm": _(
+            "Đóng %(this)s là trùng lặp của %(master)s? Người phản ánh sẽ theo dõi %(master)s."
+        ),
+        "dup_open": _("Xem"),
+        "dup_merged_into": _("Đã gộp vào %(reference)s"),
+    }
 
 
 def _ref(obj: Any) -> dict[str, Any] | None:
