@@ -7,6 +7,12 @@ app_name = "transparency"
 urlpatterns = [
     path("api/public/v1/stats", views.StatisticsView.as_view(), name="stats"),
     path("api/public/v1/stats/trend", views.TrendView.as_view(), name="trend"),
+    path("api/public/v1/stats.csv", views.StatisticsCsvView.as_view(), name="stats-csv"),
+    path(
+        "api/public/v1/stats/wards.geojson",
+        views.WardsGeoJSONView.as_view(),
+        name="stats-wards-geojson",
+    ),
     path(
         "api/public/v1/similar-reports",
         similar.SimilarReportsView.as_view(),
