@@ -248,7 +248,7 @@ def dhash(im: Image.Image) -> int:
     scene about half of them (Krawetz, "Kind of like that", 2013). Compare with `hamming`.
     """
     small = im.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = list(small.getdata())
+    pixels = small.tobytes()  # one byte per pixel in mode L
     bits = 0
     for row in range(8):
         for col in range(8):
