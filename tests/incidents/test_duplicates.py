@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile

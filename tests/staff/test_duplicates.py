@@ -72,9 +72,7 @@ def test_candidates_stay_within_the_viewers_scope(people: dict[str, Any]) -> Non
     answer = staff_client(people["other_ward"]).get(f"/api/staff/v1/incidents/{mine.pk}/duplicates")
     assert answer.status_code == 404  # not theirs: not even the candidates
     theirs = make_incident(BEN_THANH)
-    rows = staff_client(people["other_ward"]).get(
-        f"/api/staff/v1/incidents/{theirs.pk}/duplicates"
-    )
+    rows = staff_client(people["other_ward"]).get(f"/api/staff/v1/incidents/{theirs.pk}/duplicates")
     assert rows.status_code == 200
     assert {r["id"] for r in rows.json()["results"]} <= set(
         Incident.objects.filter(ward__code=BEN_THANH).values_list("pk", flat=True)

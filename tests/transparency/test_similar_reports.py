@@ -145,7 +145,9 @@ def test_a_thumbnail_of_a_report_with_a_photo(media: Any) -> None:
     assert sent.status_code == 201
     query = {"lon": "106.7010", "lat": "10.7769", "category": "road-damage"}
     [row] = APIClient().get(PUBLIC, query).json()["results"]
-    assert row["thumbnail_url"].startswith("http://testserver/") and "thumbs" in row["thumbnail_url"]
+    assert (
+        row["thumbnail_url"].startswith("http://testserver/") and "thumbs" in row["thumbnail_url"]
+    )
 
 
 def test_the_app_tells_a_merged_reports_reporter_where_it_went(resident_app: Any) -> None:
