@@ -22,6 +22,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from backend.common.periods import Period, months_from, period_from
+from backend.common.renderers import GeoJSONRenderer, JSONRenderer
 from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.common.throttles import ClientAddressIdent
@@ -123,6 +124,8 @@ def _slug(period: Period) -> str:
 @reads_from_replica
 class WardsGeoJSONView(PublicView):
     """Open data: the wards with their figures of a period (GeoJSON, with a `license` member)."""
+
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     @extend_schema(
         summary="Dữ liệu mở (GeoJSON) — wards with their figures",
