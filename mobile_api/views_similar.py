@@ -1,4 +1,4 @@
-""" "Already reported?" in the app: the public check's answer for the signed-in resident."""
+"""Already reported? — in the app: the public check's answer for the signed-in resident."""
 
 from __future__ import annotations
 

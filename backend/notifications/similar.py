@@ -1,4 +1,4 @@
-""" "Already reported?" — the one answer the web form and the app both get.
+"""Already reported? — the one answer the web form and the app both get.
 
 `similar_query` reads `lon`, `lat` and `category` (a code) from a query string; `similar_reports`
 lists the open public reports of that category nearby (`selectors.duplicates.similar_open`)
@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from backend.common.errors import DomainError
 from backend.common.links import public_report_url
-from backend.incidents.models import Status
+from backend.incidents.models import IncidentPhoto, Status
 from backend.incidents.selectors.duplicates import similar_open
 from backend.units.models import Category
 from geo.points import point_from
@@ -74,29 +74,25 @@ def similar_query(params: Mapping[str, Any]) -> tuple[Point, Category]:
 def similar_reports(
     *, point: Point, category: Category, absolute: Callable[[str], str]
 ) -> list[dict[str, Any]]:
-    """The open reports a resident is offered instead of filing a new one (3 queries).
+    """The open reports a resident is offered instead of filing a new one (2 queries).
 
     Each row also carries `id`, which the app needs to follow the report
     (`reports/{id}/follow`); the public answer leaves it out."""
     rows = similar_open(point=point, category=category)
-    demand = demand_of(row.pk for row in rows)
+    demand = demand_of(row.id for row in rows) if rows else {}
+    storage = IncidentPhoto._meta.get_field("thumbnail").storage
     return [
         {
-            "id": row.pk,
+            "id": row.id,
             "reference": row.reference,
             "status": row.status,
             "status_display": str(Status(row.status).label),
-            "category": row.category.code,
-            "distance_m": round(float(row.distance.m)),  # type: ignore[attr-defined]
+            "category": row.category,
+            "distance_m": round(row.distance_m),
             "created_at": row.created_at,
-            "thumbnail_url": _thumbnail(row, absolute),
+            "thumbnail_url": absolute(storage.url(row.thumbnail)) if row.thumbnail else None,
             "public_url": public_report_url(row.reference),
-            "demand": demand.get(row.pk, 1),
+            "demand": demand.get(row.id, 1),
         }
         for row in rows
     ]
-
-
-def _thumbnail(row: Any, absolute: Callable[[str], str]) -> str | None:
-    photos = row.report_photos
-    return absolute(photos[0].thumbnail.url) if photos else None
