@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
@@ -59,8 +60,8 @@ def _table(model: Any, alias: str) -> str:
 
 
 def _similar_sql(limit: int) -> str:
-    # one statement, the same text every time (a prepared statement after a few runs): the ORM
-    # compiled this in ~10 ms, more than the query itself (docs/PERFORMANCE.md)
+    # one statement, the same text every time: the ORM compiled this in ~10 ms, more than the
+    # query itself takes (docs/PERFORMANCE.md)
     return f"""
         SELECT i.id, i.reference, i.status, c.code, i.created_at,
                {distance_sql("i.location")} AS metres,
@@ -92,7 +93,10 @@ def similar_open(
         category.pk,
         since,
     ]
-    with connection.cursor() as cursor:
+    # a plain psycopg cursor binds server-side, so the statement is prepared after a few runs
+    # (DATABASES OPTIONS prepare_threshold), as geo.locate does; Django's would bind client-side
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(_similar_sql(limit), params)
         rows = cursor.fetchall()
     return [
