@@ -98,7 +98,9 @@ def main() -> None:
             print(
                 f"{name + ', kept (warm), ' + label:58} {warm[0]:10.1f} {warm[1]:8.1f} {ratio:7.3f}"
             )
-        def all_of(urls: list[str] = list(requests.values())) -> None:
+        urls = tuple(requests.values())
+
+        def all_of(urls: tuple[str, ...] = urls) -> None:
             for url in urls:
                 get(url)
 
