@@ -12,12 +12,14 @@ the API cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from backend.common.periods import Period
@@ -115,6 +117,19 @@ def wards_figures_geojson(*, period: Period, license_text: str) -> dict[str, Any
         "period": {k: str(v) for k, v in period_out(period).items()},
         "features": features,
     }
+
+
+def wards_figures_geojson_text(*, period: Period, license_text: str) -> str:
+    """`wards_figures_geojson` as JSON text, written once per version of the ward figures."""
+    figures = json.dumps(rows("ward", period), cls=DjangoJSONEncoder, sort_keys=True)
+    version = hashlib.sha256(f"{license_text}{figures}".encode()).hexdigest()[:32]
+    key = f"{KEY}wards-geojson:{_span(period)}:{version}"
+    text = cache.get(key)
+    if text is None:
+        body = wards_figures_geojson(period=period, license_text=license_text)
+        text = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False)
+        cache.set(key, text, _ttl(period.end))
+    return str(text)
 
 
 FIGURE_FIELDS = (

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -136,10 +139,12 @@ class WardsGeoJSONView(PublicView):
         },
         tags=["public: statistics"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         period = period_from(request.query_params)
-        body = figures.wards_figures_geojson(period=period, license_text=settings.OPEN_DATA_LICENSE)
-        response = Response(body, content_type="application/geo+json")
+        text = figures.wards_figures_geojson_text(
+            period=period, license_text=settings.OPEN_DATA_LICENSE
+        )
+        response = HttpResponse(text, content_type="application/geo+json")
         if request.query_params.get("download"):
             _download(response, f"thong-ke-phuong-{_slug(period)}.geojson")
         return response
@@ -155,6 +160,11 @@ def chart_strings() -> dict[str, str]:
         "no_data": _("Chưa có số liệu"),
         "sort": _("Sắp xếp"),
     }
+
+
+def _stamp(*bodies: dict[str, Any]) -> str:
+    text = json.dumps(bodies, cls=DjangoJSONEncoder, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _story(trend: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -198,6 +208,10 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         else (f"from={period.start.date()}&to={period.last_day}")
     )
     context = {
+        # the tables (hundreds of rows, the page's main cost) rendered once per version of the
+        # figures and language: the stamp changes whenever a figure does
+        "stamp": _stamp(units, wards, trend),
+        "tables_seconds": settings.PUBLIC_STATS_PAST_CACHE_SECONDS,
         "period": period,
         "city": units["city"],
         "units": labelled["unit"],
