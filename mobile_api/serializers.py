@@ -6,10 +6,12 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.services import phone_from
 from backend.common.fields import SlugLookupField
+from backend.common.links import public_report_url
 from backend.incidents.models import Incident, IncidentPhoto, PhotoKind, Status
 from backend.notifications.models import Platform
 from backend.units.models import Category
@@ -178,6 +180,12 @@ class RatingOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class MergedIntoOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    public_url = serializers.CharField()
+
+
 class ReportDetailOut(ReportSummaryOut):
     lat = CoordinateField(source="location.y")
     lon = CoordinateField(source="location.x")
@@ -187,6 +195,7 @@ class ReportDetailOut(ReportSummaryOut):
     responses = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
     can_cancel = serializers.SerializerMethodField()
+    merged_into = serializers.SerializerMethodField()
 
     class Meta(ReportSummaryOut.Meta):
         fields = [
@@ -201,6 +210,7 @@ class ReportDetailOut(ReportSummaryOut):
             "responses",
             "rating",
             "can_cancel",
+            "merged_into",
         ]
 
     def _photos(self, incident: Incident, kind: str) -> list[dict[str, Any]]:
@@ -223,3 +233,16 @@ class ReportDetailOut(ReportSummaryOut):
 
     def get_can_cancel(self, incident: Incident) -> bool:
         return incident.status == Status.NEW
+
+    @extend_schema_field(MergedIntoOut(allow_null=True))
+    def get_merged_into(self, incident: Incident) -> dict[str, Any] | None:
+        """Where a report closed as a duplicate went: its updates now come from there (the
+        reporter follows it)."""
+        master = incident.merged_into
+        if master is None:
+            return None
+        return {
+            "id": master.pk,
+            "reference": master.reference,
+            "public_url": public_report_url(master.reference),
+        }

@@ -35,3 +35,7 @@ class SignInThrottle(MobileThrottle):
 
 class SubmitThrottle(MobileThrottle):
     scope = "submit"
+
+
+class SimilarThrottle(MobileThrottle):
+    scope = "similar"

@@ -6,6 +6,7 @@ from . import views_auth as auth
 from . import views_devices as devices
 from . import views_follow as follow
 from . import views_reports as reports
+from . import views_similar as similar
 
 app_name = "mobile_api"
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("auth/sign-out", auth.SignOutView.as_view(), name="sign-out"),
     path("categories", reports.CategoriesView.as_view(), name="categories"),
     path("reports", reports.ReportsView.as_view(), name="reports"),
+    path("reports/similar", similar.SimilarReportsView.as_view(), name="reports-similar"),
     path("reports/<int:pk>", reports.ReportDetailView.as_view(), name="report"),
     path("reports/<int:pk>/cancel", reports.ReportCancelView.as_view(), name="report-cancel"),
     path("reports/<int:pk>/rating", reports.ReportRatingView.as_view(), name="report-rating"),

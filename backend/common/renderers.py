@@ -24,3 +24,10 @@ class LocalTimeEncoder(JSONEncoder):
 
 class JSONRenderer(renderers.JSONRenderer):
     encoder_class = LocalTimeEncoder
+
+
+class GeoJSONRenderer(JSONRenderer):
+    """The same JSON for clients that ask for `application/geo+json` (RFC 7946)."""
+
+    media_type = "application/geo+json"
+    format = "geojson"

@@ -203,6 +203,12 @@ class Incident(models.Model):
                 condition=Q(is_emergency=True, status__in=OPEN_STATUSES),
                 name="incident_open_emergency",
             ),
+            # "already reported?": open incidents near a point (selectors.duplicates)
+            GistIndex(
+                fields=["location"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="incident_open_location",
+            ),
             models.Index(
                 fields=["resolved_at"],
                 include=["unit", "is_late"],
@@ -250,6 +256,9 @@ class IncidentPhoto(models.Model):
     sha256 = models.CharField(max_length=64, help_text=_("của tệp gốc đã tải lên"))
     exif_location = models.PointField(srid=4326, null=True, blank=True)
     exif_taken_at = models.DateTimeField(null=True, blank=True)
+    # 64-bit difference hash of the clean copy (photos.dhash), signed to fit a bigint: two photos
+    # of the same pothole differ in a few bits (duplicate candidates); None for older photos
+    dhash = models.BigIntegerField(_("mã băm cảm nhận"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

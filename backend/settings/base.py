@@ -235,12 +235,26 @@ FILE_UPLOAD_HANDLERS = ["backend.common.uploads.HashingUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 # The app must attach at least this many photos (other channels may file without any).
 MOBILE_REPORT_MIN_PHOTOS = env_int("MOBILE_REPORT_MIN_PHOTOS", 1)
+# Public statistics (backend/transparency/figures.py): counted again after this many seconds
+# for a period still running, after the second figure for a past one; the periodic job
+# re-counts the current quarter and the trend on this schedule, before they expire.
+PUBLIC_STATS_CACHE_SECONDS = env_int("PUBLIC_STATS_CACHE_SECONDS", 600)
+PUBLIC_STATS_PAST_CACHE_SECONDS = env_int("PUBLIC_STATS_PAST_CACHE_SECONDS", 6 * 3600)
+PUBLIC_STATS_REFRESH_CRON = env_str("PUBLIC_STATS_REFRESH_CRON", "*/5 * * * *")
+# The licence of the open data (statistics downloads, CSV and GeoJSON).
+OPEN_DATA_LICENSE = env_str(
+    "OPEN_DATA_LICENSE",
+    "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/) — Cổng 1022, TP. Hồ Chí Minh",
+)
+# The public "already reported?" check (web form), per client address.
+PUBLIC_THROTTLE_SIMILAR = env_str("PUBLIC_THROTTLE_SIMILAR", "60/minute")
 # Mobile API throttles (per user, or per client IP before sign-in).
 MOBILE_THROTTLE_RATES = {
     "otp": env_str("MOBILE_THROTTLE_OTP", "10/hour"),
     "sign_in": env_str("MOBILE_THROTTLE_SIGN_IN", "30/hour"),
     "submit": env_str("MOBILE_THROTTLE_SUBMIT", "30/hour"),
     "default": env_str("MOBILE_THROTTLE_DEFAULT", "600/minute"),
+    "similar": env_str("MOBILE_THROTTLE_SIMILAR", "60/minute"),  # "already reported?"
 }
 # The residents' portal (backend/portal): sign-in codes and sign-ins per client address, reports
 # per resident and per address, report look-ups per address, everything else per client.

@@ -14,6 +14,7 @@ from backend.common.schema import errors
 from backend.incidents.models import Incident
 from backend.incidents.selectors.staff import incidents_visible_to
 from backend.incidents.services import handling, resolution, workflow
+from backend.notifications.demand import report_merge
 from backend.units.models import Category, Unit
 
 from . import schema as sch
@@ -111,7 +112,8 @@ class MergeView(StaffView):
             master = incidents_visible_to(request.user).get(pk=data["master"])
         except Incident.DoesNotExist:
             raise s.serializers.ValidationError({"master": ["not_found"]}) from None
-        handling.incident_merge(
+        # the duplicate's reporter and followers follow the master from now on
+        report_merge(
             actor=request.user,
             incident=incident,
             master=master,

@@ -20,6 +20,7 @@ from backend.units.models import CONTACT_ROLES, Category
 from backend.units.selectors import staff_scope, units_visible_to
 
 from . import map_tokens
+from .duplicates import duplicate_strings
 from .tiles import POINT_MIN_ZOOM
 
 
@@ -114,7 +115,7 @@ def _config(request: HttpRequest) -> dict[str, Any]:
         "categories": [
             {"id": c.pk, "name": c.name_en if lang == "en" else c.name} for c in categories
         ],
-        "strings": js_strings(),
+        "strings": {**js_strings(), **duplicate_strings()},
     }
 
 

@@ -134,6 +134,38 @@ class StaffIncidentDetailOut(StaffIncidentRowOut):
     history = StaffEventOut(many=True)
     directions = StaffDirectionOut(many=True)
     allowed_moves = serializers.ListField(child=serializers.CharField())
+    demand = serializers.IntegerField(
+        help_text="residents who care: reporter, followers, reporters of merged duplicates"
+    )
+
+
+class StaffSignalsOut(serializers.Serializer):
+    distance = serializers.FloatField(help_text="1 at the same point, 0 at the edge of the reach")
+    time = serializers.FloatField()
+    category = serializers.FloatField(help_text="1 same category, 0.5 same field, 0 other")
+    photo = serializers.FloatField(allow_null=True, help_text="difference-hash likeness")
+    text = serializers.FloatField(help_text="pg_trgm similarity of the descriptions")
+
+
+class StaffDuplicateOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    category = StaffRefOut()
+    unit = StaffRefOut(allow_null=True)
+    description = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    distance_m = serializers.FloatField()
+    hours_apart = serializers.FloatField()
+    thumbnail_url = serializers.CharField(allow_null=True)
+    demand = serializers.IntegerField()
+    score = serializers.FloatField(help_text="0–1, weighted mean of the signals present")
+    signals = StaffSignalsOut()
+
+
+class StaffDuplicatesOut(serializers.Serializer):
+    results = StaffDuplicateOut(many=True)
 
 
 class StaffOutOfScopeOut(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, directory, exports, stats, tiles, views
+from . import actions, directory, duplicates, exports, stats, tiles, views
 
 app_name = "staff"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("incidents/<int:pk>/assign", actions.AssignView.as_view(), name="assign"),
     path("incidents/<int:pk>/transfer", actions.TransferView.as_view(), name="transfer"),
     path("incidents/<int:pk>/merge", actions.MergeView.as_view(), name="merge"),
+    path("incidents/<int:pk>/duplicates", duplicates.DuplicatesView.as_view(), name="duplicates"),
     path("incidents/<int:pk>/category", actions.CategoryView.as_view(), name="category"),
     path("incidents/<int:pk>/location", actions.LocationView.as_view(), name="location"),
     path("incidents/<int:pk>/comments", actions.CommentView.as_view(), name="comments"),

@@ -22,6 +22,7 @@ from backend.incidents.selectors.staff import (
     incidents_visible_to,
 )
 from backend.incidents.services.workflow import allowed_moves
+from backend.notifications.demand import demand_of
 from backend.units.selectors import staff_scope
 
 from . import schema as sch
@@ -59,6 +60,7 @@ def detail_response(request: Request, pk: int, status: int = 200) -> Response:
     moves = allowed_moves(actor=request.user, incident=incident)
     may_contact = staff_scope(request.user).may_contact(incident.unit_id)
     body = s.incident_detail(incident, allowed_moves=moves, may_contact=may_contact)
+    body["demand"] = demand_of([incident.pk]).get(incident.pk, 1)
     return Response(body, status=status)
 
 

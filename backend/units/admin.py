@@ -5,7 +5,15 @@ from .models import CalendarDay, Category, Membership, RoutingRule, SlaPolicy, U
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "field", "is_active", "sort_order"]
+    list_display = [
+        "code",
+        "name",
+        "field",
+        "is_active",
+        "sort_order",
+        "duplicate_radius_m",
+        "duplicate_window_days",
+    ]
     list_editable = ["is_active", "sort_order"]
     list_filter = ["field", "is_active"]
     search_fields = ["code", "name", "name_en"]

@@ -5,6 +5,7 @@ rules, SLA policies and the work calendar."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,20 @@ class Category(models.Model):
         _("thời hạn khẩn cấp (giờ)"),
         default=4,
         help_text=_("thời hạn xử lý khi là tình huống khẩn cấp, tính theo giờ liên tục"),
+    )
+    # "already reported?": open reports of this field within this distance and age are offered
+    # to a resident before they submit, and to staff as duplicate candidates
+    duplicate_radius_m = models.PositiveIntegerField(
+        _("bán kính trùng lặp (m)"),
+        default=100,
+        validators=[MinValueValidator(10), MaxValueValidator(2000)],
+        help_text=_("phản ánh đang mở trong bán kính này được coi là có thể trùng"),
+    )
+    duplicate_window_days = models.PositiveSmallIntegerField(
+        _("thời gian trùng lặp (ngày)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("chỉ xét các phản ánh gửi trong số ngày gần đây này"),
     )
 
     class Meta:

@@ -29,7 +29,7 @@ def report_of(*, reporter_id: int, incident_id: int) -> Incident | None:
     """One report of the reporter with timeline, photos and rating (4 queries), or None."""
     return (
         Incident.objects.filter(reporter_id=reporter_id, pk=incident_id)
-        .select_related("category", "ward", "unit", "rating")
+        .select_related("category", "ward", "unit", "rating", "merged_into")
         .defer("ward__geom")
         .prefetch_related(
             Prefetch("photos", queryset=IncidentPhoto.objects.order_by("created_at", "id")),

@@ -42,6 +42,7 @@ def incident_add_resolution_photo(
         width=clean.width,
         height=clean.height,
         sha256=clean.sha256,
+        dhash=clean.dhash,
         uploaded_by=actor,
     )
     files = PhotoFiles()

@@ -281,6 +281,7 @@ def _store(photo: CleanPhoto, reporter: User, files: PhotoFiles) -> IncidentPhot
         width=photo.width,
         height=photo.height,
         sha256=photo.sha256,
+        dhash=photo.dhash,
         exif_location=Point(*photo.gps, srid=4326) if photo.gps else None,
         exif_taken_at=photo.taken_at,
         uploaded_by=reporter,

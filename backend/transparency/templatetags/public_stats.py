@@ -17,3 +17,9 @@ def percent(value: float | None) -> str:
 @register.filter
 def or_dash(value: object) -> object:
     return "—" if value is None else value
+
+
+@register.filter
+def sort_value(value: float | None) -> str:
+    """A number for the table's sorting (locale-free); empty cells sort last."""
+    return "" if value is None else repr(float(value))

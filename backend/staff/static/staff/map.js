@@ -2,6 +2,7 @@
 // map, a detail panel with the actions the user's role allows, and the stats strip.
 // Plain ES module; MapLibre GL JS comes from npm (served under /static/vendor/).
 import { Map as MapLibre, NavigationControl, Popup, ScaleControl } from "../vendor/maplibre-gl/maplibre-gl.mjs";
+import { duplicatesSection } from "./duplicates.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const T = config.strings;
@@ -402,6 +403,7 @@ function renderDetail(inc) {
         h("a", { href: p.url, target: "_blank", rel: "noopener" },
           h("img", { src: p.thumbnail_url, alt: p.kind, loading: "lazy", class: `photo ${p.kind}` }))))) : null,
     actionsSection(inc),
+    duplicatesSection(inc, duplicatesContext()),
     inc.directions.length ? h("section", {}, h("h3", {}, T.directions),
       h("ul", { class: "timeline" }, inc.directions.map((d) => h("li", {},
         h("b", {}, d.actor?.name || ""), " ", h("time", {}, when(d.created_at)), h("div", {}, d.note),
@@ -414,6 +416,23 @@ function renderDetail(inc) {
         e.actor ? `— ${e.actor.name}` : "", e.note ? h("div", {}, e.note) : null)))),
   ].filter(Boolean));
   if (config.me.sees_contact) loadReporter(inc.id, reporter);
+}
+
+// the duplicates section (duplicates.js) with the panel's helpers
+function duplicatesContext() {
+  return {
+    api, h, T, fmt, when,
+    open: (id) => openDetail(id),
+    merged: (result) => {
+      toast(T.done);
+      tileVersion += 1;
+      refreshTiles();
+      loadList();
+      loadStats();
+      renderDetail(result);
+    },
+    failed: (err) => toast(`${T.error}: ${err.message}`, true),
+  };
 }
 
 async function loadReporter(id, el) {
