@@ -117,14 +117,14 @@ class ReportLookupView(PortalView):
         return Response(body)
 
 
-class PhoneIn(serializers.Serializer):
+class WebPhoneIn(serializers.Serializer):
     phone = serializers.CharField(max_length=32)
 
     def validate_phone(self, value: str) -> str:
         return phone_from(value)
 
 
-class SignInIn(PhoneIn):
+class WebSignInIn(WebPhoneIn):
     code = serializers.RegexField(r"^[0-9]{4,8}$")
 
 
@@ -141,12 +141,12 @@ class SessionCodeView(PortalView):
 
     @extend_schema(
         summary="Gửi mã đăng nhập — text a sign-in code",
-        request=PhoneIn,
+        request=WebPhoneIn,
         responses={202: OpenApiResponse(OpenApiTypes.OBJECT), **errors(400, 403, 429)},
         tags=TAG,
     )
     def post(self, request: Request) -> Response:
-        data = PhoneIn(data=request.data)
+        data = WebPhoneIn(data=request.data)
         data.is_valid(raise_exception=True)
         row = otp_request(phone=data.validated_data["phone"])
         body = {
@@ -179,12 +179,12 @@ class SessionView(PortalView):
 
     @extend_schema(
         summary="Đăng nhập bằng mã SMS — sign in (a web session)",
-        request=SignInIn,
+        request=WebSignInIn,
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **errors(400, 403, 429)},
         tags=TAG,
     )
     def post(self, request: Request) -> Response:
-        data = SignInIn(data=request.data)
+        data = WebSignInIn(data=request.data)
         data.is_valid(raise_exception=True)
         user = otp_verify(**data.validated_data)
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -201,7 +201,7 @@ class SessionView(PortalView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ReportIn(serializers.Serializer):
+class WebReportIn(serializers.Serializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.filter(is_active=True)
     )
@@ -242,7 +242,7 @@ class ReportsView(PortalView):
 
     @extend_schema(
         summary="Gửi phản ánh từ web — file a report (channel web)",
-        request={"multipart/form-data": ReportIn},
+        request={"multipart/form-data": WebReportIn},
         responses={
             201: OpenApiResponse(OpenApiTypes.OBJECT),
             200: OpenApiResponse(OpenApiTypes.OBJECT),
@@ -253,7 +253,7 @@ class ReportsView(PortalView):
     def post(self, request: Request) -> Response:
         resident = self.resident()
         key = idempotency_key_from(request)
-        data = ReportIn(data=request.data)
+        data = WebReportIn(data=request.data)
         data.is_valid(raise_exception=True)
         result = incident_submit(
             reporter=resident, idempotency_key=key, channel=Channel.WEB, **data.validated_data
@@ -267,7 +267,7 @@ class ReportsView(PortalView):
         return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
 
 
-class RatingIn(serializers.Serializer):
+class WebRatingIn(serializers.Serializer):
     stars = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -277,7 +277,7 @@ class MyRatingView(PortalView):
 
     @extend_schema(
         summary="Đánh giá kết quả — rate my report",
-        request=RatingIn,
+        request=WebRatingIn,
         responses={
             201: OpenApiResponse(OpenApiTypes.OBJECT),
             **errors(400, 401, 403, 404, 409, 429),
@@ -290,7 +290,7 @@ class MyRatingView(PortalView):
         incident_id = mine.values_list("id", flat=True).first()
         if incident_id is None:
             raise not_found()
-        data = RatingIn(data=request.data)
+        data = WebRatingIn(data=request.data)
         data.is_valid(raise_exception=True)
         rating, reopened = incident_rate(
             incident_id=incident_id, reporter=resident, **data.validated_data
