@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -27,6 +29,7 @@ from backend.accounts.models import User
 from backend.accounts.services import otp_request, otp_verify, phone_from
 from backend.common.errors import DomainError
 from backend.common.links import public_report_path
+from backend.common.schema import errors
 from backend.incidents.models import Channel
 from backend.incidents.selectors.portal import merged_target, portal_report
 from backend.incidents.selectors.reporter import active_categories, reports_of
@@ -47,6 +50,7 @@ from .throttles import (
     SubmitThrottle,
 )
 
+TAG = ["public: portal"]
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,128}$")
 REFERENCE = re.compile(r"^[0-9A-Za-z\-]{1,32}$")
 
@@ -96,6 +100,12 @@ class ReportLookupView(PortalView):
     authentication_classes: list[type] = []
     throttle_classes = [PortalThrottle, LookupThrottle]
 
+    @extend_schema(
+        summary="Tra cứu phản ánh — a published report by reference",
+        request=None,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **errors(400, 404, 429)},
+        tags=TAG,
+    )
     def get(self, request: Request, reference: str) -> Response:
         reference = clean_reference(reference)
         incident = portal_report(reference=reference)
@@ -107,14 +117,14 @@ class ReportLookupView(PortalView):
         return Response(body)
 
 
-class PhoneIn(serializers.Serializer):
+class WebPhoneIn(serializers.Serializer):
     phone = serializers.CharField(max_length=32)
 
     def validate_phone(self, value: str) -> str:
         return phone_from(value)
 
 
-class SignInIn(PhoneIn):
+class WebSignInIn(WebPhoneIn):
     code = serializers.RegexField(r"^[0-9]{4,8}$")
 
 
@@ -129,8 +139,14 @@ class SessionCodeView(PortalView):
     authentication_classes: list[type] = []
     throttle_classes = [CodeThrottle]
 
+    @extend_schema(
+        summary="Gửi mã đăng nhập — text a sign-in code",
+        request=WebPhoneIn,
+        responses={202: OpenApiResponse(OpenApiTypes.OBJECT), **errors(400, 403, 429)},
+        tags=TAG,
+    )
     def post(self, request: Request) -> Response:
-        data = PhoneIn(data=request.data)
+        data = WebPhoneIn(data=request.data)
         data.is_valid(raise_exception=True)
         row = otp_request(phone=data.validated_data["phone"])
         body = {
@@ -149,25 +165,43 @@ class SessionView(PortalView):
             return [SignInThrottle()]
         return [PortalThrottle()]
 
+    @extend_schema(
+        summary="Phiên đăng nhập — who is signed in",
+        request=None,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **errors(429)},
+        tags=TAG,
+    )
     def get(self, request: Request) -> Response:
         user = request.user
         if not user.is_authenticated or not getattr(user, "phone", ""):
             return Response({"signed_in": False})
         return Response({"signed_in": True, "phone": _masked(user.phone)})
 
+    @extend_schema(
+        summary="Đăng nhập bằng mã SMS — sign in (a web session)",
+        request=WebSignInIn,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **errors(400, 403, 429)},
+        tags=TAG,
+    )
     def post(self, request: Request) -> Response:
-        data = SignInIn(data=request.data)
+        data = WebSignInIn(data=request.data)
         data.is_valid(raise_exception=True)
         user = otp_verify(**data.validated_data)
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response({"signed_in": True, "phone": _masked(user.phone)})
 
+    @extend_schema(
+        summary="Đăng xuất — sign out",
+        request=None,
+        responses={204: None, **errors(403, 429)},
+        tags=TAG,
+    )
     def delete(self, request: Request) -> Response:
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ReportIn(serializers.Serializer):
+class WebReportIn(serializers.Serializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.filter(is_active=True)
     )
@@ -206,10 +240,20 @@ class ReportsView(PortalView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     throttle_classes = [PortalThrottle, SubmitThrottle, SubmitAddressThrottle]
 
+    @extend_schema(
+        summary="Gửi phản ánh từ web — file a report (channel web)",
+        request={"multipart/form-data": WebReportIn},
+        responses={
+            201: OpenApiResponse(OpenApiTypes.OBJECT),
+            200: OpenApiResponse(OpenApiTypes.OBJECT),
+            **errors(400, 401, 403, 413, 422, 429, 507),
+        },
+        tags=TAG,
+    )
     def post(self, request: Request) -> Response:
         resident = self.resident()
         key = idempotency_key_from(request)
-        data = ReportIn(data=request.data)
+        data = WebReportIn(data=request.data)
         data.is_valid(raise_exception=True)
         result = incident_submit(
             reporter=resident, idempotency_key=key, channel=Channel.WEB, **data.validated_data
@@ -223,7 +267,7 @@ class ReportsView(PortalView):
         return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
 
 
-class RatingIn(serializers.Serializer):
+class WebRatingIn(serializers.Serializer):
     stars = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -231,13 +275,22 @@ class RatingIn(serializers.Serializer):
 class MyRatingView(PortalView):
     """POST me/reports/<reference>/rating {stars, comment} — rate (low stars soon: reopen)."""
 
+    @extend_schema(
+        summary="Đánh giá kết quả — rate my report",
+        request=WebRatingIn,
+        responses={
+            201: OpenApiResponse(OpenApiTypes.OBJECT),
+            **errors(400, 401, 403, 404, 409, 429),
+        },
+        tags=TAG,
+    )
     def post(self, request: Request, reference: str) -> Response:
         resident = self.resident()
         mine = reports_of(reporter_id=resident.pk).filter(reference=clean_reference(reference))
         incident_id = mine.values_list("id", flat=True).first()
         if incident_id is None:
             raise not_found()
-        data = RatingIn(data=request.data)
+        data = WebRatingIn(data=request.data)
         data.is_valid(raise_exception=True)
         rating, reopened = incident_rate(
             incident_id=incident_id, reporter=resident, **data.validated_data
@@ -249,9 +302,21 @@ class MyRatingView(PortalView):
 class FollowView(PortalView):
     """POST/DELETE follows/<reference> — follow a published report, or stop (idempotent)."""
 
+    @extend_schema(
+        summary="Theo dõi phản ánh — follow by reference",
+        request=None,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **errors(400, 401, 403, 404, 429)},
+        tags=TAG,
+    )
     def post(self, request: Request, reference: str) -> Response:
         return Response(follows.follow(self.resident(), clean_reference(reference)))
 
+    @extend_schema(
+        summary="Bỏ theo dõi — unfollow by reference",
+        request=None,
+        responses={204: None, **errors(400, 401, 403, 429)},
+        tags=TAG,
+    )
     def delete(self, request: Request, reference: str) -> Response:
         follows.unfollow(self.resident(), clean_reference(reference))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -260,6 +325,12 @@ class FollowView(PortalView):
 class FollowListView(PortalView):
     """GET me/follows — the reports I follow, newest follow first."""
 
+    @extend_schema(
+        summary="Phản ánh tôi theo dõi — the reports I follow",
+        request=None,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **errors(401, 429)},
+        tags=TAG,
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": follows.followed(self.resident())})
 
@@ -267,6 +338,12 @@ class FollowListView(PortalView):
 class CategoriesView(PortalView):
     authentication_classes: list[type] = []
 
+    @extend_schema(
+        summary="Lĩnh vực — categories",
+        request=None,
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **errors(429)},
+        tags=TAG,
+    )
     def get(self, request: Request) -> Response:
         rows = [{"code": c.code, "name": c.name, "name_en": c.name_en} for c in active_categories()]
-        return Response(rows)
+        return Response({"results": rows})
