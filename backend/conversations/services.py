@@ -55,13 +55,17 @@ RETURNING id
 """
 
 
-def event_store(*, channel: str, message_id: str, sender: str, payload: dict[str, Any]) -> bool:
-    """Store one event and queue its handling; False when it was stored before (a retry)."""
+def event_store(
+    *, channel: str, message_id: str, sender: str, payload: dict[str, Any] | bytes
+) -> bool:
+    """Store one event and queue its handling; False when it was stored before (a retry).
+    `payload`: the event, or the raw JSON body it came in (stored as sent, not re-encoded)."""
+    raw = payload.decode() if isinstance(payload, bytes) else json.dumps(payload)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
                 _INSERT.format(table=connection.ops.quote_name(InboundEvent._meta.db_table)),
-                [channel, message_id, sender, json.dumps(payload), timezone.now()],
+                [channel, message_id, sender, raw, timezone.now()],
             )
             row = cursor.fetchone()
         if row is None:
