@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -35,6 +34,7 @@ from typing import Any
 from common import ROOT, summary
 
 APP_ID, SECRET = "bench-app", "bench-oa-secret"
+Request = tuple[str, str, bytes, dict[str, str]]  # method, path, body, headers
 
 
 def signed(event: dict[str, Any]) -> tuple[bytes, str]:
@@ -174,10 +174,10 @@ def main() -> None:
         print(f"bench_chat {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
               f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, {args.events} events, "
               f"{args.clients} clients, one gunicorn worker (8 threads)")  # fmt: skip
-        health = [("GET", "/healthz", b"", {})] * args.events
+        health: list[Request] = [("GET", "/healthz", b"", {})] * args.events
         run(port, health[:500], args.clients)  # warm-up: connections, imports
         events = [event(n) for n in range(args.events)]
-        requests = []
+        requests: list[Request] = []
         for n, e in enumerate(events):
             if n == args.events // 2:
                 split = len(requests)
@@ -213,4 +213,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -4,7 +4,7 @@ the jobs the webhooks and the dialogue defer (run from their procrastinate_jobs 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from backend.notifications.tasks import notify_incident_status_changed
 from .fakes import APP_ID, APP_SECRET, OA_SECRET, PAGE_TOKEN, FakeMessenger, FakeZalo
 
 NOTIFY_TASK = "notify_incident_status_changed"
-TASKS = {
+TASKS: dict[str, Callable[..., None]] = {
     HANDLE_TASK: conversation_handle_event,
     SEND_TASK: conversation_send,
     NOTIFY_TASK: notify_incident_status_changed,

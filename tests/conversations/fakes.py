@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from PIL import Image
 
@@ -67,7 +67,7 @@ class FakeServer:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
