@@ -10,8 +10,9 @@ Which channel, per person (decided once, when their rows are created):
 - and e-mail to their address, as before.
 A chat message the platform refuses because the window closed after all (or the user blocked
 the account) is marked `skipped` and replaced by an SMS, if there is a phone.
-The first entry of a report that came in by chat or SMS is not sent: the conversation already
-confirmed it with the reference and the link.
+The first entry of a report filed by a conversation (Zalo, Messenger, SMS: `conversation_id` in
+its intake data) is not sent to the reporter: the conversation already confirmed it with the
+reference and the link. One an operator completed from the triage inbox is.
 
 Invariants, as for push: one `Delivery` per (event, person, channel), created with ON CONFLICT
 DO NOTHING; a re-run adds no second chat/SMS row for someone who has one (the window may have
@@ -33,7 +34,6 @@ from django.utils import timezone
 from backend.accounts.chat_identities import chat_identity_latest
 from backend.accounts.models import User
 from backend.common.links import public_report_url
-from backend.incidents.models import Channel as IntakeChannel
 from backend.incidents.models import EventKind, IncidentEvent
 
 from .chat import send_chat, window_open
@@ -43,8 +43,6 @@ from .models import Channel, Delivery, DeliveryStatus, Device
 from .notices import TRANSIENT, SendRun, deliver
 
 CHAT_CHANNELS = (Channel.ZALO, Channel.MESSENGER)
-# the channel of the dialogue that filed the report and already confirmed it
-DIALOGUE_INTAKE = (IntakeChannel.ZALO, IntakeChannel.MESSENGER, IntakeChannel.SMS)
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ def fallback_status_change(*, event_id: int) -> SendRun:
         u.pk: u for u in User.objects.filter(pk__in=[pk for pk in users if pk not in with_device])
     }
     first_entry = event.kind == EventKind.STATUS and not event.from_status
-    if first_entry and incident.channel in DIALOGUE_INTAKE:
+    if first_entry and (event.data or {}).get("conversation_id"):
         people.pop(incident.reporter_id or 0, None)
     existing: dict[int, set[str]] = {}
     for recipient_id, channel in Delivery.objects.filter(

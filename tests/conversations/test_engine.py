@@ -6,19 +6,23 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from backend.accounts.models import ChatIdentity
+from backend.common.links import public_report_url
 from backend.contact.models import InboxItem, KnowledgeArticle
+from backend.contact.services.inbox import REJECTION_TASK, inbox_complete, inbox_reject
+from backend.contact.services.replies import rejection_send
 from backend.conversations.idle import conversations_close_idle
 from backend.conversations.models import Conversation, ConversationState
 from backend.incidents.models import Incident, Status
 from backend.incidents.services.workflow import incident_transition
 from backend.notifications.models import Delivery, Follow
-from backend.units.models import Role
-from tests.contact.helpers import operator, signed_in
-from tests.incidents.factories import SAIGON, make_incident, make_staff, ward_unit
+from backend.units.models import Category, Role
+from tests.contact.helpers import job_args, operator, signed_in
+from tests.incidents.factories import SAIGON, make_incident, make_staff, point_in, ward_unit
 
 from .conftest import Jobs
 from .fakes import FakeZalo
@@ -133,3 +137,40 @@ def test_a_follower_without_the_app_hears_on_zalo(
     (update,) = zalo.texts(USER)[before:]
     assert "Phản ánh bạn theo dõi đã chuyển sang trạng thái «Đã tiếp nhận»" in update
     assert Delivery.objects.get(recipient=follower, channel="zalo").status == "sent"
+
+
+def _to_inbox(client: APIClient, jobs: Jobs) -> InboxItem:
+    user = ZaloUser(client, USER)
+    for text in ("Vỉa hè bị lấn chiếm", choice_of("encroachment"), "hẻm sau nhà bà Tư", "xong"):
+        user.text(text)
+        jobs.run()
+    user.text("đồng ý")
+    jobs.run()
+    return InboxItem.objects.get()
+
+
+def test_a_report_completed_from_the_inbox_is_told_on_zalo(
+    client: APIClient, zalo: FakeZalo, jobs: Jobs
+) -> None:
+    item = _to_inbox(client, jobs)
+    before = len(zalo.sent)
+    incident = inbox_complete(
+        item_id=item.pk,
+        operator=operator(),
+        category=Category.objects.get(code="encroachment"),
+        location=Point(*point_in(SAIGON), srid=4326),
+    )
+    jobs.run()
+    (update,) = zalo.texts(USER)[before:]
+    assert update.startswith(f"Phản ánh {incident.reference}: Chúng tôi đã nhận phản ánh")
+    assert public_report_url(incident.reference) in update
+
+
+def test_a_rejection_is_told_on_zalo(client: APIClient, zalo: FakeZalo, jobs: Jobs) -> None:
+    item = _to_inbox(client, jobs)
+    before = len(zalo.sent)
+    inbox_reject(item_id=item.pk, operator=operator(), reason="Không thuộc phạm vi thành phố")
+    for args in job_args(REJECTION_TASK):
+        rejection_send(**args)
+    (text,) = zalo.texts(USER)[before:]
+    assert text == "Phản ánh của bạn không được tiếp nhận: Không thuộc phạm vi thành phố"
