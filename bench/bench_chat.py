@@ -124,6 +124,51 @@ def paced(
     return time.perf_counter() - t0, latencies, statuses
 
 
+def floor(url: str, events: list[dict[str, Any]], threads: int) -> Any:
+    """The database's floor for the same work without Python web code: `threads` connections
+    each inserting events (the same INSERT … ON CONFLICT, one commit each) and deferring their
+    job as procrastinate does (its `procrastinate_defer_jobs_v1`, inside the same
+    transaction); (wall seconds, latencies, statuses)."""
+    import psycopg
+
+    sql_event = (
+        "INSERT INTO conversations_inboundevent (channel, message_id, sender, payload, received_at)"
+        " VALUES ('zalo', %s, %s, %s::jsonb, now()) ON CONFLICT (channel, message_id) DO NOTHING"
+        " RETURNING id"
+    )
+    sql_job = (
+        "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW('conversations', 'floor', 0, %s, NULL,"
+        " %s::jsonb, NULL)::procrastinate_job_to_defer_v1])"
+    )
+    latencies: list[float] = []
+    lock = threading.Lock()
+    shares = [events[i::threads] for i in range(threads)]
+
+    def worker(share: list[dict[str, Any]]) -> None:
+        mine = []
+        with psycopg.connect(url.replace("postgis://", "postgresql://")) as conn:
+            for e in share:
+                start = time.perf_counter()
+                with conn.transaction(), conn.cursor() as cur:
+                    msg = "floor-" + e["message"]["msg_id"]
+                    cur.execute(sql_event, [msg, e["sender"]["id"], json.dumps(e)])
+                    (row,) = cur.fetchall()
+                    cur.execute(
+                        sql_job, [f"c:{e['sender']['id']}", json.dumps({"event_id": row[0]})]
+                    )
+                mine.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(mine)
+
+    pool = [threading.Thread(target=worker, args=(s,)) for s in shares]
+    start = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return time.perf_counter() - start, latencies, [200] * len(latencies)
+
+
 def report(name: str, wall: float, latencies: list[float], statuses: list[int]) -> float:
     stats = summary(latencies)
     rate = len(latencies) / wall
@@ -189,8 +234,10 @@ def main() -> None:
         half = len(requests) - split
         print(f"closed loop ({args.clients} clients, as fast as answered):")
         base = report("/healthz", *run(port, health[:half], args.clients))
+        bare = report("bare SQL", *floor(url, events[args.events // 2 :], 8))
         hook = report("webhook", *run(port, requests[split:], args.clients))
-        print(f"  webhook throughput = {hook / base:.2f}× the health check's")
+        print(f"  webhook throughput = {hook / base:.2f}× the health check's, "
+              f"{hook / bare:.2f}× the bare SQL floor (8 connections)")  # fmt: skip
         print(f"open loop at {args.rate:.0f}/s ({2 * args.clients} client threads):")
         report("/healthz", *paced(port, health[:split], args.rate, 2 * args.clients))
         report("webhook", *paced(port, requests[:split], args.rate, 2 * args.clients))

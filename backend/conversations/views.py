@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -26,9 +27,11 @@ from rest_framework.views import APIView
 from backend.accounts.models import User
 from backend.accounts.services import phone_from
 from backend.common.errors import DomainError, error_body
+from backend.common.schema import errors
 from backend.contact.permissions import AUTHENTICATION, PERMISSIONS
 
 from . import inbound as parse
+from . import schema as sch
 from . import signatures as sig
 from .models import ConversationChannel, ConversationMessage
 from .operators import conversation_get, conversation_messages, conversation_reply
@@ -79,6 +82,15 @@ def zalo_webhook(request: HttpRequest) -> JsonResponse:
 
 
 class MessengerWebhookView(_Webhook):
+    schema_security = (sch.MESSENGER_SECURITY, sch.MESSENGER_SECURITY_DEFINITION)
+
+    @extend_schema(
+        operation_id="conversations_messenger_verify",
+        parameters=sch.HUB_PARAMETERS,
+        responses={(200, "text/plain"): str, **errors(403)},
+        tags=["conversations: webhooks"],
+        summary="Messenger webhook verification handshake",
+    )
     def get(self, request: Request) -> HttpResponse:
         mode = request.query_params.get("hub.mode", "")
         token = request.query_params.get("hub.verify_token", "")
@@ -88,6 +100,13 @@ class MessengerWebhookView(_Webhook):
             return HttpResponse(challenge, content_type="text/plain")
         raise sig.BadSignature(code="bad_verify_token")
 
+    @extend_schema(
+        operation_id="conversations_messenger_events",
+        request={"application/json": dict},
+        responses={200: dict, **errors(400, 403)},
+        tags=["conversations: webhooks"],
+        summary="Messenger page webhook (signed): messages stored once, handled by a job",
+    )
     def post(self, request: Request) -> Response:
         sig.messenger_verify(body=request.body, given=request.headers.get(sig.MESSENGER_HEADER))
         stored = duplicates = ignored = 0
@@ -118,6 +137,16 @@ class SmsInSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class SmsWebhookView(_Webhook):
+    schema_security = (sch.SMS_SECURITY, sch.SMS_SECURITY_DEFINITION)
+
+    @extend_schema(
+        operation_id="conversations_sms_inbound",
+        parameters=[sch.SMS_TIMESTAMP],
+        request={"application/json": SmsInSerializer},
+        responses={200: dict, **errors(400, 403)},
+        tags=["conversations: webhooks"],
+        summary="Inbound SMS from the gateway (signed); parts of a long message joined",
+    )
     def post(self, request: Request) -> Response:
         sig.sms_verify(
             body=request.body,
@@ -157,6 +186,12 @@ class ConversationView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = PERMISSIONS
 
+    @extend_schema(
+        operation_id="conversations_detail",
+        responses={200: dict},
+        tags=["conversations: operators"],
+        summary="A conversation and its messages (operators)",
+    )
     def get(self, request: Request, pk: int) -> Response:
         conversation = conversation_get(pk)
         return Response(
@@ -181,6 +216,13 @@ class ConversationReplyView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = PERMISSIONS
 
+    @extend_schema(
+        operation_id="conversations_reply",
+        request=ReplyInSerializer,
+        responses={201: dict},
+        tags=["conversations: operators"],
+        summary="Answer in a conversation (sent on the resident's channel, or by SMS)",
+    )
     def post(self, request: Request, pk: int) -> Response:
         serializer = ReplyInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
