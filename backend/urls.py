@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/mobile/v1/", include("mobile_api.urls")),
     path("open311/v2/", include("backend.open311.urls")),
     path("api/contact/v1/", include("backend.contact.urls")),
+    path("api/conversations/v1/", include("backend.conversations.urls")),
     path("", include("backend.transparency.urls")),
     path("", include("backend.portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -25,6 +25,8 @@ LAYER = {
     "backend.contact": 5,  # the contact centre: an interface with its own log of contacts
     "mobile_api": 5,
     "backend.portal": 5,  # the residents' portal: public map, report pages, web reporting
+    # the chat channels: above the contact centre, whose triage inbox and knowledge base they use
+    "backend.conversations": 6,
 }
 
 

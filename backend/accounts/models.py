@@ -178,3 +178,33 @@ class SignInLockout(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None and self.until > timezone.now()
+
+
+class ChatChannel(models.TextChoices):
+    ZALO = "zalo", "Zalo"
+    MESSENGER = "messenger", "Messenger"
+
+
+class ChatIdentity(models.Model):
+    """Who a resident is on a chat platform: the Zalo user id (scoped to our Official Account)
+    or the Messenger page-scoped id, and when they last wrote to us — the platforms allow free
+    replies only for a while after that (the messaging window)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_identities"
+    )
+    channel = models.CharField(_("kênh"), max_length=16, choices=ChatChannel.choices)
+    external_id = models.CharField(_("mã người dùng trên kênh"), max_length=64)
+    last_inbound_at = models.DateTimeField(_("tin nhắn gần nhất lúc"), default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tài khoản nhắn tin")
+        verbose_name_plural = _("tài khoản nhắn tin")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], name="chat_identity_once")
+        ]
+        indexes = [models.Index(fields=["user", "-last_inbound_at"], name="chat_identity_user")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_id}"

@@ -1,92 +1,187 @@
-"""SMS and e-mail of a status change for reporters the app cannot reach (no active device:
-reports taken by the hotline or the web portal, or an app since uninstalled).
+"""Status updates for the reporter and followers the app cannot reach (no active device:
+reports taken by the hotline, the web portal, SMS, Zalo or Messenger, or an app since
+uninstalled) — on the channel they use.
 
 Runs in the same job as the push, after it (so tokens FCM just declared dead count as gone).
-Invariants, as for push: one `Delivery` per (event, reporter, channel) — channel `sms` or
-`email` — created with ON CONFLICT DO NOTHING; only `pending` rows are sent, each locked
-(SKIP LOCKED) while in flight; a gateway/SMTP failure keeps the row pending until
-NOTICE_MAX_ATTEMPTS, then `failed`. Followers are app users: push only. A caller who declined
-SMS updates when the hotline took the report (`sms_consent` false on the first history entry)
-gets none.
+Which channel, per person (decided once, when their rows are created):
+- a Zalo or Messenger identity whose messaging window is open (they wrote to us recently
+  enough, `chat.window_open`) → a message there;
+- otherwise SMS to their phone, if they have one (and, for a hotline caller, agreed to SMS);
+- and e-mail to their address, as before.
+A chat message the platform refuses because the window closed after all (or the user blocked
+the account) is marked `skipped` and replaced by an SMS, if there is a phone.
+The first entry of a report filed by a conversation (Zalo, Messenger, SMS: `conversation_id` in
+its intake data) is not sent to the reporter: the conversation already confirmed it with the
+reference and the link. One an operator completed from the triage inbox is.
+
+Invariants, as for push: one `Delivery` per (event, person, channel), created with ON CONFLICT
+DO NOTHING; a re-run adds no second chat/SMS row for someone who has one (the window may have
+closed since; the first decision stands); only `pending` rows are sent, each locked (SKIP
+LOCKED) while in flight; a failure worth retrying keeps the row pending until
+NOTICE_MAX_ATTEMPTS (CHAT_MAX_ATTEMPTS for chat), then `failed`.
 Settings: STATUS_SMS_FALLBACK, STATUS_EMAIL_FALLBACK (both on by default).
-Side effects: SMS (accounts/sms.py), e-mail (Django mailer), Delivery rows.
+Side effects: chat messages (chat.py), SMS (accounts/sms.py), e-mail (Django mailer), Delivery rows.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from backend.accounts.chat_identities import chat_identity_latest
+from backend.accounts.models import User
+from backend.common.links import public_report_url
 from backend.incidents.models import EventKind, IncidentEvent
 
-from .deliveries import StatusTexts, deliveries_create, update_event
+from .chat import send_chat, window_open
+from .chat_errors import ChatRefused, ChatRetry, WindowClosed
+from .deliveries import StatusTexts, deliveries_create, recipients_of, update_event
 from .models import Channel, Delivery, DeliveryStatus, Device
 from .notices import TRANSIENT, SendRun, deliver
 
+CHAT_CHANNELS = (Channel.ZALO, Channel.MESSENGER)
+
+
+@dataclass(frozen=True)
+class _Person:
+    user: User
+    chat_id: str  # the identity on the chat channel of their row, if any
+
 
 def fallback_status_change(*, event_id: int) -> SendRun:
-    """Create and send the SMS/e-mail deliveries of status event `event_id`, if its reporter
-    has no active device."""
+    """Create and send the chat/SMS/e-mail deliveries of update `event_id` for its reporter and
+    followers without an active device."""
     run = SendRun()
     event = update_event(event_id)
-    if event is None or event.incident.reporter is None:
+    if event is None:
         return run
-    incident, reporter = event.incident, event.incident.reporter
-    addresses = {
-        Channel.SMS: reporter.phone or "",
-        Channel.EMAIL: reporter.email or "",
+    incident = event.incident
+    users = sorted(recipients_of(incident))
+    with_device = set(
+        Device.objects.filter(user_id__in=users, is_active=True).values_list("user_id", flat=True)
+    )
+    people = {
+        u.pk: u for u in User.objects.filter(pk__in=[pk for pk in users if pk not in with_device])
     }
-    wanted = {
-        Channel.SMS: settings.STATUS_SMS_FALLBACK and _sms_consented(event.incident_id),
-        Channel.EMAIL: settings.STATUS_EMAIL_FALLBACK,
-    }
+    first_entry = event.kind == EventKind.STATUS and not event.from_status
+    if first_entry and (event.data or {}).get("conversation_id"):
+        people.pop(incident.reporter_id or 0, None)
+    existing: dict[int, set[str]] = {}
+    for recipient_id, channel in Delivery.objects.filter(
+        event=event, recipient_id__in=list(people)
+    ).values_list("recipient_id", "channel"):
+        existing.setdefault(recipient_id, set()).add(channel)
     now = timezone.now()
-    if not Device.objects.filter(user=reporter, is_active=True).exists():
-        for channel, address in addresses.items():
-            if address and wanted[channel]:
-                deliveries_create(event.pk, [reporter.pk], channel, now)
-    title, body = StatusTexts(incident, event)(reporter.language or "vi", True)
-    texts = {
-        Channel.SMS: {"body": f"[1022] {title}: {body}"},
-        Channel.EMAIL: {"subject": f"[1022] {title}", "body": body},
-    }
+    chat_ids: dict[int, str] = {}
+    for user in people.values():
+        identity = chat_identity_latest(user.pk)
+        if identity is not None:
+            chat_ids[user.pk] = identity.external_id
+        have = existing.get(user.pk, set())
+        if not have & {Channel.SMS, *CHAT_CHANNELS}:
+            if identity is not None and window_open(identity, now):
+                deliveries_create(event.pk, [user.pk], identity.channel, now)
+            elif user.phone and _sms_wanted(event, user):
+                deliveries_create(event.pk, [user.pk], Channel.SMS, now)
+        if user.email and settings.STATUS_EMAIL_FALLBACK:
+            deliveries_create(event.pk, [user.pk], Channel.EMAIL, now)
+    texts = StatusTexts(incident, event)
+    link = public_report_url(incident.reference)
     # rows created now or by an earlier run (a retry, or "send again" in the admin)
-    for channel in (Channel.SMS, Channel.EMAIL):
+    queue = list(
+        Delivery.objects.filter(event=event, recipient_id__in=list(people))
+        .exclude(channel=Channel.PUSH)
+        .filter(status=DeliveryStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    while queue:
+        row_id = queue.pop(0)
         with transaction.atomic():
             row = (
                 Delivery.objects.select_for_update(skip_locked=True)
-                .filter(event=event, recipient=reporter, channel=channel)
-                .filter(status=DeliveryStatus.PENDING)
+                .filter(pk=row_id, status=DeliveryStatus.PENDING)
                 .first()
             )
-            if row is not None:
-                _send(row, addresses[channel], texts[channel], run)
+            if row is None:  # sent meanwhile, or in flight in another run
+                continue
+            user = people[row.recipient_id]
+            title, body = texts(user.language or "vi", user.pk == incident.reporter_id)
+            replacement = _send(row, user, chat_ids.get(user.pk, ""), title, body, link, run)
+        if replacement:
+            deliveries_create(event.pk, [user.pk], Channel.SMS, timezone.now())
+            queue.extend(
+                Delivery.objects.filter(
+                    event=event,
+                    recipient=user,
+                    channel=Channel.SMS,
+                    status=DeliveryStatus.PENDING,
+                ).values_list("pk", flat=True)
+            )
     return run
 
 
-def _sms_consented(incident_id: int) -> bool:
+def _sms_wanted(event: IncidentEvent, user: User) -> bool:
+    if not settings.STATUS_SMS_FALLBACK:
+        return False
+    if user.pk != event.incident.reporter_id:
+        return True
     first = (
-        IncidentEvent.objects.filter(incident_id=incident_id, kind=EventKind.STATUS, from_status="")
+        IncidentEvent.objects.filter(
+            incident_id=event.incident_id, kind=EventKind.STATUS, from_status=""
+        )
         .values_list("data", flat=True)
         .first()
     )
     return bool((first or {}).get("sms_consent", True))
 
 
-def _send(row: Delivery, address: str, text: dict[str, str], run: SendRun) -> None:
+def _send(
+    row: Delivery,
+    user: User,
+    chat_id: str,
+    title: str,
+    body: str,
+    link: str,
+    run: SendRun,
+) -> bool:
+    """Send one locked row and record the outcome; True when an SMS should replace it."""
     now = timezone.now()
     row.updated_at = now
-    if not address:  # the reporter removed their phone number or e-mail since
+    fields = ["attempts", "updated_at", "last_error", "status", "sent_at", "provider_message_id"]
+    addresses: dict[str, str] = {Channel.SMS: user.phone or "", Channel.EMAIL: user.email or ""}
+    address = addresses.get(row.channel, chat_id)
+    if not address:  # the person removed their phone number, e-mail or chat account since
         row.status, row.last_error = DeliveryStatus.SKIPPED, "no address"
-        row.save(update_fields=["updated_at", "last_error", "status"])
-        return
+        row.save(update_fields=fields)
+        return False
     row.attempts += 1
+    limit = settings.NOTICE_MAX_ATTEMPTS
+    replace = False
     try:
-        deliver(channel=row.channel, address=address, **text)
-    except TRANSIENT as exc:
+        if row.channel in CHAT_CHANNELS:
+            limit = settings.CHAT_MAX_ATTEMPTS
+            row.provider_message_id = send_chat(
+                channel=row.channel, external_id=address, text=f"{title}: {body}\n{link}"
+            )
+        elif row.channel == Channel.SMS:
+            deliver(channel=Channel.SMS, address=address, body=f"[1022] {title}: {body} {link}")
+        else:
+            deliver(
+                channel=Channel.EMAIL,
+                address=address,
+                subject=f"[1022] {title}",
+                body=f"{body}\n\n{link}",
+            )
+    except (WindowClosed, ChatRefused) as exc:
+        row.status, row.last_error = DeliveryStatus.SKIPPED, f"{type(exc).__name__}: {exc}"[:1000]
+        replace = bool(user.phone) and settings.STATUS_SMS_FALLBACK
+    except (ChatRetry, *TRANSIENT) as exc:
         row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        if row.attempts < settings.NOTICE_MAX_ATTEMPTS:
+        if row.attempts < limit:
             run.pending += 1
         else:
             row.status = DeliveryStatus.FAILED
@@ -95,4 +190,5 @@ def _send(row: Delivery, address: str, text: dict[str, str], run: SendRun) -> No
         row.status = DeliveryStatus.SENT
         row.sent_at = now
         run.sent += 1
-    row.save(update_fields=["attempts", "updated_at", "last_error", "status", "sent_at"])
+    row.save(update_fields=fields)
+    return replace

@@ -251,3 +251,23 @@ class JobError(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.job_id} ({self.task_name}): {self.error[:60]}"
+
+
+class ZaloToken(models.Model):
+    """The Official Account's access token and the refresh token that renews it (one row).
+
+    Zalo's access token lives about 25 hours and its refresh token is single-use: each refresh
+    returns a new pair, stored here at once (zalo.py refreshes under a row lock, so two workers
+    never spend the same refresh token)."""
+
+    access_token = models.TextField(_("access token"))
+    refresh_token = models.TextField(_("refresh token"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    refreshed_at = models.DateTimeField(_("làm mới lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("khóa truy cập Zalo OA")
+        verbose_name_plural = _("khóa truy cập Zalo OA")
+
+    def __str__(self) -> str:
+        return f"Zalo OA token (expires {self.expires_at:%Y-%m-%d %H:%M})"

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "backend.transparency",
     "backend.contact",
     "backend.portal",
+    "backend.conversations",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,36 @@ DIGEST_SCHEDULE = env_str("DIGEST_SCHEDULE", "FRI 15:00")
 # Status changes by SMS / e-mail to reporters without an active app device (hotline, web).
 STATUS_SMS_FALLBACK = env_bool("STATUS_SMS_FALLBACK", True)
 STATUS_EMAIL_FALLBACK = env_bool("STATUS_EMAIL_FALLBACK", True)
+# Chat channels (backend/conversations, backend/notifications/zalo.py, messenger.py). The base
+# URLs are settings so that tests talk to fakes on 127.0.0.1. The Zalo OA tokens live in the
+# database (ZaloToken); ZALO_ACCESS_TOKEN/ZALO_REFRESH_TOKEN only seed its first row.
+ZALO_APP_ID = env_str("ZALO_APP_ID", "")
+ZALO_APP_SECRET_KEY = env_str("ZALO_APP_SECRET_KEY", "")  # header of the token refresh
+ZALO_OA_SECRET_KEY = env_str("ZALO_OA_SECRET_KEY", "")  # the webhook's MAC
+ZALO_ACCESS_TOKEN = env_str("ZALO_ACCESS_TOKEN", "")
+ZALO_REFRESH_TOKEN = env_str("ZALO_REFRESH_TOKEN", "")
+ZALO_API_URL = env_str("ZALO_API_URL", "https://openapi.zalo.me")
+ZALO_OAUTH_URL = env_str("ZALO_OAUTH_URL", "https://oauth.zaloapp.com")
+ZALO_TOKEN_REFRESH_MARGIN_SECONDS = env_int("ZALO_TOKEN_REFRESH_MARGIN_SECONDS", 3600)
+ZALO_WEBHOOK_MAX_AGE_SECONDS = env_int("ZALO_WEBHOOK_MAX_AGE_SECONDS", 600)
+ZALO_WINDOW_HOURS = env_int("ZALO_WINDOW_HOURS", 7 * 24)  # consultation messages after the last
+MESSENGER_APP_SECRET = env_str("MESSENGER_APP_SECRET", "")
+MESSENGER_VERIFY_TOKEN = env_str("MESSENGER_VERIFY_TOKEN", "")
+MESSENGER_PAGE_ACCESS_TOKEN = env_str("MESSENGER_PAGE_ACCESS_TOKEN", "")
+MESSENGER_GRAPH_URL = env_str("MESSENGER_GRAPH_URL", "https://graph.facebook.com/v21.0")
+MESSENGER_WINDOW_HOURS = env_int("MESSENGER_WINDOW_HOURS", 24)  # the standard messaging window
+CHAT_HTTP_TIMEOUT_SECONDS = env_int("CHAT_HTTP_TIMEOUT_SECONDS", 10)
+CHAT_PHOTO_MAX_BYTES = env_int("CHAT_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+CHAT_PHOTO_TIMEOUT_SECONDS = env_int("CHAT_PHOTO_TIMEOUT_SECONDS", 10)
+# Inbound SMS from the gateway: HMAC-SHA256 over "<timestamp>.<body>" with SMS_INBOUND_SECRET.
+SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
+SMS_INBOUND_MAX_SKEW_SECONDS = env_int("SMS_INBOUND_MAX_SKEW_SECONDS", 300)
+# A conversation left unfinished this long is closed politely (swept every 15 minutes).
+CONVERSATION_IDLE_HOURS = env_int("CONVERSATION_IDLE_HOURS", 12)
+CONVERSATION_IDLE_CRON = env_str("CONVERSATION_IDLE_CRON", "*/15 * * * *")
+CHAT_MAX_ATTEMPTS = env_int("CHAT_MAX_ATTEMPTS", 6)
+CHAT_RETRY_BASE_SECONDS = env_int("CHAT_RETRY_BASE_SECONDS", 15)  # 15, 30, 60, … s
+CHAT_RETRY_MAX_SECONDS = env_int("CHAT_RETRY_MAX_SECONDS", 1800)
 # SMS and e-mail notices (reminders, alerts, digest, fallbacks): retries with backoff.
 NOTICE_MAX_ATTEMPTS = env_int("NOTICE_MAX_ATTEMPTS", 5)
 NOTICE_RETRY_BASE_SECONDS = env_int("NOTICE_RETRY_BASE_SECONDS", 60)  # 60, 120, 240, … s

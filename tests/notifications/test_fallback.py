@@ -9,6 +9,7 @@ from django.core import mail
 
 from backend.accounts.models import User
 from backend.accounts.sms import SmsMessage
+from backend.common.links import public_report_url
 from backend.incidents.models import Incident
 from backend.notifications.deliveries import RetryLater
 from backend.notifications.models import Channel, Delivery, DeliveryStatus
@@ -46,7 +47,8 @@ def test_reporter_without_device_gets_sms_and_email_once(
     assert sms.to == "+84901112233"
     assert sms.text == (
         f"[1022] Phản ánh {incident.reference}: "
-        "Phản ánh của bạn đã chuyển sang trạng thái «Đã tiếp nhận»."
+        "Phản ánh của bạn đã chuyển sang trạng thái «Đã tiếp nhận». "
+        + public_report_url(incident.reference)
     )
     (email,) = mail.outbox
     assert email.to == ["dan@example.vn"]
@@ -61,8 +63,9 @@ def test_in_the_reporters_language(
     reporter.language = "en"
     reporter.save()
     run_job(receive(incident))
-    assert (
-        sms_outbox[0].text == f"[1022] Report {incident.reference}: Your report is now “Received”."
+    assert sms_outbox[0].text == (
+        f"[1022] Report {incident.reference}: Your report is now “Received”. "
+        + public_report_url(incident.reference)
     )
 
 

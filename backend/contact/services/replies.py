@@ -2,7 +2,8 @@
 
 - the knowledge-base answer of a contact, by SMS to the caller;
 - the reason an inbox item was rejected, to its reporter on the channel they can be reached on
-  (SMS to their phone, else e-mail; the chat channels add theirs when they come).
+  (Zalo or Messenger while their messaging window is open, else SMS to their phone, else
+  e-mail).
 The row is locked while the message is in flight (SKIP LOCKED: a concurrent run of the same job
 does nothing) and marked sent in the same transaction; a gateway failure raises (`SmsError`,
 `OSError`), the row stays unsent and the queue retries the job.
@@ -15,7 +16,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from backend.accounts.chat_identities import chat_identity_latest
 from backend.accounts.sms import send_sms
+from backend.notifications.chat import send_chat, window_open
+from backend.notifications.chat_errors import ChatRefused, WindowClosed
 
 from ..models import Contact, InboxItem
 
@@ -52,7 +56,16 @@ def rejection_send(*, item_id: int) -> bool:
         with translation.override(reporter.language or "vi"):
             text = _("Phản ánh của bạn không được tiếp nhận: %(reason)s") % {"reason": item.reason}
             subject = _("Phản ánh không được tiếp nhận")
-        if reporter.phone:
+        identity = chat_identity_latest(reporter.pk)
+        if identity is not None and window_open(identity):
+            # ChatRetry raises: the row stays unsent and the queue retries the job
+            try:
+                send_chat(channel=identity.channel, external_id=identity.external_id, text=text)
+            except (WindowClosed, ChatRefused):
+                if not reporter.phone:
+                    return False
+                send_sms(to=reporter.phone, text=f"[1022] {text}")
+        elif reporter.phone:
             send_sms(to=reporter.phone, text=f"[1022] {text}")
         elif reporter.email:
             send_mail(f"[1022] {subject}", text, None, [reporter.email])
