@@ -14,6 +14,8 @@ Side effects: SMS (accounts/sms.py), e-mail (Django mailer), Delivery rows.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +23,7 @@ from django.utils import timezone
 from backend.incidents.models import EventKind, IncidentEvent
 
 from .deliveries import StatusTexts, deliveries_create, update_event
+from .mail_thread import update_mail
 from .models import Channel, Delivery, DeliveryStatus, Device
 from .notices import TRANSIENT, SendRun, deliver
 
@@ -46,10 +49,12 @@ def fallback_status_change(*, event_id: int) -> SendRun:
         for channel, address in addresses.items():
             if address and wanted[channel]:
                 deliveries_create(event.pk, [reporter.pk], channel, now)
-    title, body = StatusTexts(incident, event)(reporter.language or "vi", True)
-    texts = {
+    language = reporter.language or "vi"
+    title, body = StatusTexts(incident, event)(language, True)
+    texts: dict[str, dict[str, Any]] = {
         Channel.SMS: {"body": f"[1022] {title}: {body}"},
-        Channel.EMAIL: {"subject": f"[1022] {title}", "body": body},
+        # threaded with the reporter's mail and our acknowledgement, reference and link
+        Channel.EMAIL: update_mail(incident, event.pk, title, body, language),
     }
     # rows created now or by an earlier run (a retry, or "send again" in the admin)
     for channel in (Channel.SMS, Channel.EMAIL):
@@ -74,7 +79,7 @@ def _sms_consented(incident_id: int) -> bool:
     return bool((first or {}).get("sms_consent", True))
 
 
-def _send(row: Delivery, address: str, text: dict[str, str], run: SendRun) -> None:
+def _send(row: Delivery, address: str, text: dict[str, Any], run: SendRun) -> None:
     now = timezone.now()
     row.updated_at = now
     if not address:  # the reporter removed their phone number or e-mail since
