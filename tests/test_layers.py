@@ -25,6 +25,9 @@ LAYER = {
     "backend.contact": 5,  # the contact centre: an interface with its own log of contacts
     "mobile_api": 5,
     "backend.portal": 5,  # the residents' portal: public map, report pages, web reporting
+    # the 1022 mailbox: an intake channel that also hands incomplete mails to the contact
+    # centre's triage inbox, so it sits above the interface apps
+    "backend.mailbox": 6,
 }
 
 
