@@ -153,9 +153,7 @@ def _wait_until_listening(server: Dovecot) -> None:
         if server.proc.poll() is not None:
             err = server.proc.stderr.read().decode() if server.proc.stderr else ""
             log = server.directory / "dovecot.log"
-            raise RuntimeError(
-                f"dovecot exited: {err} {log.read_text() if log.exists() else ''}"
-            )
+            raise RuntimeError(f"dovecot exited: {err} {log.read_text() if log.exists() else ''}")
         try:
             with socket.create_connection(("127.0.0.1", server.port), timeout=2) as conn:
                 if conn.recv(100).startswith(b"* OK"):

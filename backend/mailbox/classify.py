@@ -58,10 +58,9 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w#.\-]+", " ", text)).strip()
 
 
-def _phrases(category: Category) -> list[str]:
+def _phrases(category: Category) -> set[str]:
     parts = re.split(r"[,()/;]| và ", category.name)
-    phrases = [fold(p) for p in parts if fold(p)]
-    return phrases + EXTRA_KEYWORDS.get(category.code, [])
+    return {fold(p) for p in parts if fold(p)} | set(EXTRA_KEYWORDS.get(category.code, []))
 
 
 def category_for(text: str) -> Category | None:

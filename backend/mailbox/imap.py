@@ -15,10 +15,9 @@
 from __future__ import annotations
 
 import logging
-import socket
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -61,17 +60,15 @@ def connected() -> Iterator[IMAPClient]:
         )
         client.login(settings.MAILBOX_IMAP_USER, settings.MAILBOX_IMAP_PASSWORD)
         client.select_folder(settings.MAILBOX_FOLDER)
-    except (OSError, socket.timeout, IMAPClientError) as exc:
+    except (TimeoutError, OSError, IMAPClientError) as exc:
         raise MailboxUnavailable(f"{type(exc).__name__}: {exc}") from exc
     try:
         yield client
     except (OSError, IMAPClientError) as exc:
         raise MailboxUnavailable(f"{type(exc).__name__}: {exc}") from exc
     finally:
-        try:
+        with suppress(OSError, IMAPClientError):
             client.logout()
-        except (OSError, IMAPClientError):
-            pass
 
 
 def new_uids(client: IMAPClient) -> list[int]:
@@ -120,12 +117,15 @@ def mailbox_poll() -> PollRun:
         sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
         for start in range(0, len(uids), FETCH_CHUNK):
             chunk = uids[start : start + FETCH_CHUNK]
-            small = [u for u in chunk if int(sizes[u][b"RFC822.SIZE"]) <= settings.MAILBOX_MAX_BYTES]
+            small = [
+                u for u in chunk if int(sizes[u][b"RFC822.SIZE"]) <= settings.MAILBOX_MAX_BYTES
+            ]
             big = [u for u in chunk if u not in small]
             fetched = dict(client.fetch(small, ["BODY.PEEK[]"])) if small else {}
             if big:
                 fetched.update(client.fetch(big, ["BODY.PEEK[HEADER]"]))
-            done, kept = [], []
+            done: list[int] = []
+            kept: list[int] = []
             for uid in chunk:
                 if uid not in fetched:  # expunged by someone else meanwhile
                     continue

@@ -23,6 +23,7 @@ import io
 import logging
 from dataclasses import dataclass
 
+from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from backend.incidents.models import Channel, Incident
 from backend.incidents.services.additions import incident_add_from_reporter
 from backend.incidents.services.submit import incident_submit
 from backend.notifications.mail_thread import ORIGINAL_MESSAGE_ID, ORIGINAL_SUBJECT
+from backend.units.models import Category
 
 from .classify import area_in_text, category_for, point_in_text, reference_in, without_quote
 from .models import MailMessage, Outcome, ReplyStatus
@@ -135,9 +137,7 @@ def _add_to_report(
         return _record(base)
 
 
-def _file_or_triage(
-    mail: ParsedMail, base: MailMessage, reporter: User, raw: bytes
-) -> MailMessage:
+def _file_or_triage(mail: ParsedMail, base: MailMessage, reporter: User, raw: bytes) -> MailMessage:
     text = f"{mail.subject}\n{mail.text}"
     category = category_for(text)
     location = point_in_text(text)
@@ -168,8 +168,8 @@ def _triage(
     raw: bytes,
     description: str,
     reason: str,
-    location: object = None,
-    category: object = None,
+    location: Point | None = None,
+    category: Category | None = None,
 ) -> MailMessage:
     area = area_in_text(f"{mail.subject}\n{mail.text}") if location is None else None
     base.raw.save(f"{_file_name(mail.key)}.eml", ContentFile(raw), save=False)
@@ -179,8 +179,8 @@ def _triage(
                 reporter=reporter,
                 channel=Channel.EMAIL,
                 description=description or _("(thư không có nội dung)"),
-                location=location if location is not None else (area.point if area else None),  # type: ignore[arg-type]
-                category=category,  # type: ignore[arg-type]
+                location=location if location is not None else (area.point if area else None),
+                category=category,
                 address=area.name if area else "",
                 source_key=mail.key,
             )
@@ -212,7 +212,10 @@ def mail_keep(*, raw: bytes, headers: bytes, size: int, reason: str) -> Taken:
     if known is not None:
         return Taken(known, keep_on_server=True)
     base = MailMessage(
-        source_key=key, size=size, outcome=Outcome.KEPT, reason=reason[:200],
+        source_key=key,
+        size=size,
+        outcome=Outcome.KEPT,
+        reason=reason[:200],
         message_id=parsed.message_id[:998] if parsed else "",
         sender=parsed.sender[:254] if parsed else "",
         subject=parsed.subject[:500] if parsed else "",

@@ -76,11 +76,16 @@ class MailMessage(models.Model):
         verbose_name_plural = _("thư đến hộp thư 1022")
         ordering = ["-received_at", "-id"]
         indexes = [
-            models.Index(fields=["received_at"], condition=Q(reply_status="pending"), name="mail_reply_pending"),
+            models.Index(
+                fields=["received_at"],
+                condition=Q(reply_status="pending"),
+                name="mail_reply_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(outcome="filed") | Q(incident__isnull=False), name="mail_filed_has_incident"
+                condition=~Q(outcome="filed") | Q(incident__isnull=False),
+                name="mail_filed_has_incident",
             ),
         ]
 

@@ -10,6 +10,7 @@ then `failed`. The answer is threaded (In-Reply-To/References the resident's mai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +29,7 @@ class ReplyRun:
     pending: int = 0
 
 
-def _text(mail: MailMessage) -> dict[str, object]:
+def _text(mail: MailMessage) -> dict[str, Any]:
     language = (mail.reporter.language if mail.reporter else "") or "vi"
     with translation.override(language):
         body = _(
@@ -62,7 +63,7 @@ def mail_replies_send(*, limit: int = 100) -> ReplyRun:
                 continue
             mail.reply_attempts += 1
             try:
-                deliver(channel="email", address=mail.sender, **_text(mail))  # type: ignore[arg-type]
+                deliver(channel="email", address=mail.sender, **_text(mail))
             except TRANSIENT as exc:
                 mail.reply_error = f"{type(exc).__name__}: {exc}"[:1000]
                 if mail.reply_attempts < settings.NOTICE_MAX_ATTEMPTS:
@@ -73,5 +74,7 @@ def mail_replies_send(*, limit: int = 100) -> ReplyRun:
             else:
                 mail.reply_status, mail.reply_sent_at = ReplyStatus.SENT, timezone.now()
                 run.sent += 1
-            mail.save(update_fields=["reply_attempts", "reply_error", "reply_status", "reply_sent_at"])
+            mail.save(
+                update_fields=["reply_attempts", "reply_error", "reply_status", "reply_sent_at"]
+            )
     return run

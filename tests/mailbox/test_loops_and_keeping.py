@@ -72,7 +72,8 @@ def test_incomplete_mail_waits_in_the_triage_inbox_with_the_mail_and_one_answer(
     mailbox_poll()
 
     item = InboxItem.objects.get()
-    assert item.channel == "email" and item.reporter.email == "an.nguyen@example.vn"
+    assert item.reporter is not None and item.reporter.email == "an.nguyen@example.vn"
+    assert item.channel == "email"
     assert item.category is None
     assert item.address == "Phường Sài Gòn" and item.location is not None  # the ward named
     row = MailMessage.objects.get()

@@ -11,7 +11,7 @@ from imapclient import IMAPClient
 
 from backend.common.links import public_report_url
 from backend.incidents.models import Channel, EventKind, Incident, LocationSource, Status
-from backend.mailbox.imap import mailbox_poll
+from backend.mailbox.imap import DONE_KEYWORD, mailbox_poll
 from backend.mailbox.models import MailMessage, Outcome
 from tests.notifications.push_jobs import jobs, receive, run_job
 
@@ -40,7 +40,7 @@ def test_mail_report_ack_update_and_reply(imap: IMAPClient, settings: Any) -> No
     assert incident.category.code == "rubbish"
     assert incident.location_source == LocationSource.PHOTO
     assert incident.description.startswith("Rác thải tồn đọng\n\nRác thải đổ trước nhà số 12")
-    assert incident.reporter.email == "an.nguyen@example.vn"
+    assert incident.reporter is not None and incident.reporter.email == "an.nguyen@example.vn"
     assert incident.photos.count() == 1
     assert incident.idempotency_key == original["Message-ID"]
     assert folder_uids(imap, "INBOX") == [] and len(folder_uids(imap, "Processed")) == 1
@@ -95,7 +95,12 @@ def test_reference_in_subject_adds_to_own_report_only(imap: IMAPClient) -> None:
     deliver(imap, mail(photos=[gps_photo()], sender="an@example.vn"))
     mailbox_poll()
     incident = Incident.objects.get()
-    deliver(imap, mail(f"Bổ sung cho phản ánh {incident.reference}", "Thêm: gần chợ.", sender="an@example.vn"))
+    deliver(
+        imap,
+        mail(
+            f"Bổ sung cho phản ánh {incident.reference}", "Thêm: gần chợ.", sender="an@example.vn"
+        ),
+    )
     deliver(imap, mail(f"Về {incident.reference}", "Tôi là người khác.", sender="khac@example.vn"))
 
     mailbox_poll()
@@ -104,3 +109,26 @@ def test_reference_in_subject_adds_to_own_report_only(imap: IMAPClient) -> None:
     assert [n.note for n in notes] == ["Thêm: gần chợ."]
     stranger = MailMessage.objects.get(sender="khac@example.vn")
     assert stranger.outcome == Outcome.INBOX  # a new mail like any other (no category in it)
+
+
+def test_the_same_mail_twice_files_one_report(imap: IMAPClient) -> None:
+    twice = mail(photos=[gps_photo()])
+    deliver(imap, twice)
+    deliver(imap, twice)
+
+    assert mailbox_poll().taken == 2
+
+    assert Incident.objects.count() == 1 and MailMessage.objects.count() == 1
+    assert len(folder_uids(imap, "Processed")) == 2
+
+
+def test_done_keyword_without_a_done_folder(imap: IMAPClient, settings: Any) -> None:
+    settings.MAILBOX_DONE_FOLDER = ""
+    deliver(imap, mail(photos=[gps_photo()]))
+
+    assert mailbox_poll().taken == 1
+    assert mailbox_poll().taken == 0
+
+    (uid,) = folder_uids(imap, "INBOX")
+    assert DONE_KEYWORD.encode() in imap.get_flags([uid])[uid]
+    assert b"\\Seen" not in imap.get_flags([uid])[uid]
