@@ -103,8 +103,9 @@ def _mail_owner() -> pwd.struct_passwd:
     return pwd.getpwnam("mail")
 
 
-def start(users: dict[str, str] | None = None) -> Dovecot:
-    """A Dovecot on a free port with `users` (name → password; default one `hotline`)."""
+def start(users: dict[str, str] | None = None, extra: str = "") -> Dovecot:
+    """A Dovecot on a free port with `users` (name → password; default one `hotline`) and `extra`
+    configuration lines (e.g. an `imap_capability` list to play an older server)."""
     if not Path(BINARY).exists():
         raise RuntimeError(f"{BINARY} missing: `make test` installs Debian's dovecot-imapd")
     users = users or {"hotline": "secret"}
@@ -135,6 +136,7 @@ def start(users: dict[str, str] | None = None) -> Dovecot:
             internal_user="dovecot" if root else me,
             internal_group="dovecot" if root else pwd.getpwuid(os.geteuid()).pw_name,
         )
+        + extra
     )
     proc = subprocess.Popen(
         [BINARY, "-F", "-c", str(conf)],

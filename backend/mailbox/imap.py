@@ -83,8 +83,15 @@ def _finish(client: IMAPClient, done: list[int], kept: list[int]) -> None:
         client.add_flags(kept, [KEEP_KEYWORD.encode()])
     if not done:
         return
-    if settings.MAILBOX_DONE_FOLDER:
+    if settings.MAILBOX_DONE_FOLDER and client.has_capability("MOVE"):
         client.move(done, settings.MAILBOX_DONE_FOLDER)
+    elif settings.MAILBOX_DONE_FOLDER:  # a server without MOVE (RFC 6851): copy, then delete
+        client.copy(done, settings.MAILBOX_DONE_FOLDER)
+        client.delete_messages(done)
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge(done)
+        else:
+            client.expunge()
     else:
         client.add_flags(done, [DONE_KEYWORD.encode()])
 

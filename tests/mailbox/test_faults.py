@@ -72,3 +72,34 @@ def test_smtp_down_keeps_the_answer_pending_then_sends_it_once(
     assert mail_replies_send().sent == 1
     assert mail_replies_send().sent == 0
     assert len(outbox.outbox) == 1
+
+
+# what Dovecot announces, less MOVE (RFC 6851): an older server
+WITHOUT_MOVE = (
+    "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ UIDPLUS "
+    "NAMESPACE CHILDREN\n"
+)
+
+
+@pytest.mark.django_db
+def test_a_server_without_move_gets_copy_and_delete(settings: Any) -> None:
+    from tools import dovecot
+
+    from .conftest import PASSWORD, USER
+
+    server = dovecot.start({USER: PASSWORD}, extra=WITHOUT_MOVE)
+    try:
+        settings.MAILBOX_IMAP_HOST, settings.MAILBOX_IMAP_PORT = "127.0.0.1", server.port
+        settings.MAILBOX_IMAP_TLS, settings.MAILBOX_DONE_FOLDER = False, "Processed"
+        settings.MAILBOX_IMAP_USER, settings.MAILBOX_IMAP_PASSWORD = USER, PASSWORD
+        imap = IMAPClient("127.0.0.1", port=server.port, ssl=False, timeout=10)
+        imap.login(USER, PASSWORD)
+        assert not imap.has_capability("MOVE")
+        deliver(imap, mail(photos=[gps_photo()]))
+
+        assert mailbox_poll().taken == 1
+
+        assert folder_uids(imap, "INBOX") == [] and len(folder_uids(imap, "Processed")) == 1
+        imap.logout()
+    finally:
+        server.stop()
