@@ -45,7 +45,6 @@ class MailboxUnavailable(Exception):
 class PollRun:
     taken: int = 0
     kept: int = 0
-    seen_before: int = 0
 
 
 @contextmanager
