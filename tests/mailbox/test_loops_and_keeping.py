@@ -127,3 +127,32 @@ def test_malformed_mail_is_kept_with_its_raw_copy(imap: IMAPClient, raw: bytes) 
         assert stored.read().replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n")
     assert len(folder_uids(imap, "INBOX")) == 1
     assert outbox.outbox == []
+
+
+def test_completed_by_an_operator_the_resident_gets_the_reference_by_mail(
+    imap: IMAPClient,
+) -> None:
+    from django.contrib.gis.geos import Point
+
+    from backend.contact.services.inbox import inbox_complete
+    from backend.units.models import Category
+    from tests.contact.helpers import operator
+    from tests.incidents.factories import SAIGON, point_in
+    from tests.notifications.push_jobs import jobs, run_job
+
+    deliver(imap, mail("Góp ý", "Cây xanh trước nhà nghiêng, sắp đổ."))
+    mailbox_poll()
+    item = InboxItem.objects.get()  # a category, but no place
+
+    incident = inbox_complete(
+        item_id=item.pk,
+        operator=operator(),
+        category=Category.objects.get(code="trees"),
+        location=Point(*point_in(SAIGON), srid=4326),
+    )
+    for args in jobs():
+        assert run_job(args) is None
+
+    (ack,) = outbox.outbox
+    assert ack.to == ["an.nguyen@example.vn"] and incident.channel == "email"
+    assert incident.reference in ack.subject and incident.reference in ack.body
