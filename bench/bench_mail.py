@@ -65,7 +65,7 @@ def main() -> None:
     from django.conf import settings
     from imapclient import IMAPClient
 
-    from bench_submit import twelve_megapixel_jpeg
+    from bench.bench_submit import twelve_megapixel_jpeg
     from tools import dovecot
 
     server = dovecot.start({"bench": "bench"})
