@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 gdal-bin gettext
-TEST_APT_PACKAGES := chromium fonts-dejavu-core pgbouncer nginx-light systemd
+TEST_APT_PACKAGES := chromium fonts-dejavu-core pgbouncer nginx-light systemd dovecot-imapd
 
 # First Python >= 3.12 on PATH (python3 first: pyenv resolves it through .python-version).
 PYTHON := $(shell for c in python3 python3.14 python3.13 python3.12 python; do \

@@ -27,6 +27,9 @@ LAYER = {
     "backend.portal": 5,  # the residents' portal: public map, report pages, web reporting
     # the chat channels: above the contact centre, whose triage inbox and knowledge base they use
     "backend.conversations": 6,
+    # the 1022 mailbox: an intake channel that also hands incomplete mails to the contact
+    # centre's triage inbox, so it sits above the interface apps
+    "backend.mailbox": 6,
 }
 
 

@@ -190,6 +190,24 @@ def resident_for_phone(*, phone: str) -> User:
         return User.objects.get(phone=phone)
 
 
+def resident_for_email(*, email: str) -> User:
+    """The user with the e-mail address `email` (compared without case), created as a resident
+    without password if there is none (a resident who wrote to the 1022 mailbox); safe against a
+    parallel creation (the username is derived from the address)."""
+    address = email.strip().lower()
+    user = User.objects.filter(email__iexact=address).order_by("pk").first()
+    if user is not None:
+        return user
+    name = f"email:{address}"
+    if len(name) > 150:
+        name = "email:" + hashlib.sha256(address.encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username=name, email=address, password=None)
+    except IntegrityError:  # a parallel mail from the same address created it
+        return User.objects.get(username=name)
+
+
 def token_issue(*, user: User, now: dt.datetime | None = None) -> IssuedTokens:
     """A new access + refresh pair for `user`; the plain tokens exist only in the result."""
     now = now or timezone.now()

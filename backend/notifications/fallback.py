@@ -34,11 +34,12 @@ from django.utils import timezone
 from backend.accounts.chat_identities import chat_identity_latest
 from backend.accounts.models import User
 from backend.common.links import public_report_url
-from backend.incidents.models import EventKind, IncidentEvent
+from backend.incidents.models import EventKind, Incident, IncidentEvent
 
 from .chat import send_chat, window_open
 from .chat_errors import ChatRefused, ChatRetry, WindowClosed
 from .deliveries import StatusTexts, deliveries_create, recipients_of, update_event
+from .mail_thread import update_mail
 from .models import Channel, Delivery, DeliveryStatus, Device
 from .notices import TRANSIENT, SendRun, deliver
 
@@ -89,7 +90,6 @@ def fallback_status_change(*, event_id: int) -> SendRun:
         if user.email and settings.STATUS_EMAIL_FALLBACK:
             deliveries_create(event.pk, [user.pk], Channel.EMAIL, now)
     texts = StatusTexts(incident, event)
-    link = public_report_url(incident.reference)
     # rows created now or by an earlier run (a retry, or "send again" in the admin)
     queue = list(
         Delivery.objects.filter(event=event, recipient_id__in=list(people))
@@ -110,7 +110,7 @@ def fallback_status_change(*, event_id: int) -> SendRun:
                 continue
             user = people[row.recipient_id]
             title, body = texts(user.language or "vi", user.pk == incident.reporter_id)
-            replacement = _send(row, user, chat_ids.get(user.pk, ""), title, body, link, run)
+            replacement = _send(row, user, chat_ids.get(user.pk, ""), title, body, incident, run)
         if replacement:
             deliveries_create(event.pk, [user.pk], Channel.SMS, timezone.now())
             queue.extend(
@@ -145,7 +145,7 @@ def _send(
     chat_id: str,
     title: str,
     body: str,
-    link: str,
+    incident: Incident,
     run: SendRun,
 ) -> bool:
     """Send one locked row and record the outcome; True when an SMS should replace it."""
@@ -161,6 +161,7 @@ def _send(
     row.attempts += 1
     limit = settings.NOTICE_MAX_ATTEMPTS
     replace = False
+    link = public_report_url(incident.reference)
     try:
         if row.channel in CHAT_CHANNELS:
             limit = settings.CHAT_MAX_ATTEMPTS
@@ -170,12 +171,9 @@ def _send(
         elif row.channel == Channel.SMS:
             deliver(channel=Channel.SMS, address=address, body=f"[1022] {title}: {body} {link}")
         else:
-            deliver(
-                channel=Channel.EMAIL,
-                address=address,
-                subject=f"[1022] {title}",
-                body=f"{body}\n\n{link}",
-            )
+            # threaded with the resident's mail and our acknowledgement, reference and link
+            mail = update_mail(incident, row.event_id, title, body, user.language or "vi")
+            deliver(channel=Channel.EMAIL, address=address, **mail)
     except (WindowClosed, ChatRefused) as exc:
         row.status, row.last_error = DeliveryStatus.SKIPPED, f"{type(exc).__name__}: {exc}"[:1000]
         replace = bool(user.phone) and settings.STATUS_SMS_FALLBACK

@@ -107,13 +107,14 @@ def deliver(
     html: str = "",
     attachment: str = "",
     attachment_name: str = "",
+    headers: dict[str, str] | None = None,
 ) -> None:
     """One SMS (through the one SMS door) or one e-mail (Django's default mailer); raises one
     of TRANSIENT when the gateway or the mail server refuses."""
     if channel == Channel.SMS:
         send_sms(to=address, text=body)
         return
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[address])
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[address], headers=headers)
     if html:
         message.attach_alternative(html, "text/html")
     if attachment:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "backend.contact",
     "backend.portal",
     "backend.conversations",
+    "backend.mailbox",
 ]
 
 MIDDLEWARE = [
@@ -371,6 +372,27 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tổng đài 1022 <no-reply@1022.tphcm.gov.vn>")
+# Message-IDs of the update mails to residents (backend/notifications/mail_thread.py): a reply
+# naming one of them finds its report again.
+MAIL_MESSAGE_ID_DOMAIN = env_str("MAIL_MESSAGE_ID_DOMAIN", "1022.tphcm.gov.vn")
+# The city's 1022 mailbox read over IMAP (backend/mailbox/): a poll every MAILBOX_POLL_CRON
+# (UTC) by a worker; off while MAILBOX_IMAP_HOST is empty. Each new mail of MAILBOX_FOLDER
+# becomes a report (or an addition to one, or an item of the triage inbox) and is then moved to
+# MAILBOX_DONE_FOLDER (empty: flagged \Seen + keyword and left in place). Mails over
+# MAILBOX_MAX_BYTES or that cannot be read stay in MAILBOX_FOLDER with MAILBOX_KEEP_KEYWORD,
+# each listed in the triage inbox for an operator. Replies go out with REPLY_TO = the mailbox.
+MAILBOX_IMAP_HOST = env_str("MAILBOX_IMAP_HOST", "")
+MAILBOX_IMAP_PORT = env_int("MAILBOX_IMAP_PORT", 993)
+MAILBOX_IMAP_TLS = env_bool("MAILBOX_IMAP_TLS", True)  # IMAPS; False: plaintext (loopback only)
+MAILBOX_IMAP_USER = env_str("MAILBOX_IMAP_USER", "")
+MAILBOX_IMAP_PASSWORD = env_str("MAILBOX_IMAP_PASSWORD", "")
+MAILBOX_IMAP_TIMEOUT = env_int("MAILBOX_IMAP_TIMEOUT", 30)
+MAILBOX_FOLDER = env_str("MAILBOX_FOLDER", "INBOX")
+MAILBOX_DONE_FOLDER = env_str("MAILBOX_DONE_FOLDER", "Processed")
+MAILBOX_POLL_CRON = env_str("MAILBOX_POLL_CRON", "* * * * *")
+MAILBOX_BATCH = env_int("MAILBOX_BATCH", 200)  # mails per poll at most
+MAILBOX_MAX_BYTES = env_int("MAILBOX_MAX_BYTES", 25 * 1024 * 1024)
+MAILBOX_ADDRESS = env_str("MAILBOX_ADDRESS", "1022@tphcm.gov.vn")
 # Faults (backend/notifications/recovery.py, worker_loop.py): workers beat every
 # JOBS_HEARTBEAT_SECONDS; the jobs of a worker silent for JOBS_STALLED_AFTER_SECONDS are retried
 # by the recovery jobs (every JOBS_RECOVERY_CRON, UTC; 6 fields = with seconds). A pending

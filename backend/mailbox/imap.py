@@ -1,0 +1,145 @@
+"""The one door to the mail server (IMAPClient): read new mails of MAILBOX_FOLDER, take each
+(intake.py), then move it to MAILBOX_DONE_FOLDER — only after its outcome is committed.
+
+- New = not yet moved, and without our keywords: `KEEP_KEYWORD` (kept for an operator: too big,
+  unreadable; it stays where it is, flagged) or `DONE_KEYWORD` (taken, when there is no done
+  folder). A person reading the mailbox in a mail program changes nothing (\\Seen is not used).
+- Sizes are asked first; a mail over MAILBOX_MAX_BYTES is never downloaded (its header only).
+- Mails are fetched BODY.PEEK[] (no \\Seen side effect) one chunk at a time, taken in order, and
+  the taken ones moved per chunk. A crash before the move costs a second look next poll: the
+  mail is found by its key and moved, nothing is filed twice (intake.py).
+- The server unreachable or refusing → `MailboxUnavailable`: nothing taken, the next poll (a
+  minute later) tries again. A database fault propagates (the job is retried).
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+
+from django.conf import settings
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from backend.common.unavailable import is_unavailable
+
+from .intake import Taken, mail_keep, mail_take
+
+logger = logging.getLogger(__name__)
+
+KEEP_KEYWORD = "$Hotline1022Kept"
+DONE_KEYWORD = "$Hotline1022Done"
+FETCH_CHUNK = 10
+HEADER = b"BODY[HEADER]"
+BODY = b"BODY[]"
+
+
+class MailboxUnavailable(Exception):
+    """The mail server cannot be reached or refuses us: try again at the next poll."""
+
+
+@dataclass
+class PollRun:
+    taken: int = 0
+    kept: int = 0
+
+
+@contextmanager
+def connected() -> Iterator[IMAPClient]:
+    try:
+        client = IMAPClient(
+            settings.MAILBOX_IMAP_HOST,
+            port=settings.MAILBOX_IMAP_PORT,
+            ssl=settings.MAILBOX_IMAP_TLS,
+            ssl_context=ssl.create_default_context() if settings.MAILBOX_IMAP_TLS else None,
+            timeout=settings.MAILBOX_IMAP_TIMEOUT,
+        )
+        client.login(settings.MAILBOX_IMAP_USER, settings.MAILBOX_IMAP_PASSWORD)
+        client.select_folder(settings.MAILBOX_FOLDER)
+    except (TimeoutError, OSError, IMAPClientError) as exc:
+        raise MailboxUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        yield client
+    except (OSError, IMAPClientError) as exc:
+        raise MailboxUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        with suppress(OSError, IMAPClientError):
+            client.logout()
+
+
+def new_uids(client: IMAPClient) -> list[int]:
+    criteria: list[object] = ["NOT", "KEYWORD", KEEP_KEYWORD, "NOT", "DELETED"]
+    if not settings.MAILBOX_DONE_FOLDER:
+        criteria += ["NOT", "KEYWORD", DONE_KEYWORD]
+    return sorted(client.search(criteria))[: settings.MAILBOX_BATCH]
+
+
+def _finish(client: IMAPClient, done: list[int], kept: list[int]) -> None:
+    if kept:
+        client.add_flags(kept, [KEEP_KEYWORD.encode()])
+    if not done:
+        return
+    if settings.MAILBOX_DONE_FOLDER and client.has_capability("MOVE"):
+        client.move(done, settings.MAILBOX_DONE_FOLDER)
+    elif settings.MAILBOX_DONE_FOLDER:  # a server without MOVE (RFC 6851): copy, then delete
+        client.copy(done, settings.MAILBOX_DONE_FOLDER)
+        client.delete_messages(done)
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge(done)
+        else:
+            client.expunge()
+    else:
+        client.add_flags(done, [DONE_KEYWORD.encode()])
+
+
+def _take_one(uid: int, size: int, data: dict[bytes, object]) -> Taken:
+    raw = data.get(BODY)
+    if not isinstance(raw, bytes):  # over the limit: only the header was fetched
+        header = data.get(HEADER)
+        return mail_keep(
+            raw=b"",
+            headers=header if isinstance(header, bytes) else b"",
+            size=size,
+            reason=f"oversized: {size} bytes",
+        )
+    try:
+        return mail_take(raw=raw, size=size)
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise
+        # a bug met by one odd mail must not block the mailbox: keep it for an operator
+        logger.exception("mail uid %s could not be taken; kept for an operator", uid)
+        return mail_keep(raw=raw, headers=raw, size=size, reason=f"error: {type(exc).__name__}")
+
+
+def mailbox_poll() -> PollRun:
+    """Take every new mail of the folder (see the module docstring)."""
+    run = PollRun()
+    with connected() as client:
+        uids = new_uids(client)
+        sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
+        for start in range(0, len(uids), FETCH_CHUNK):
+            chunk = uids[start : start + FETCH_CHUNK]
+            small = [
+                u for u in chunk if int(sizes[u][b"RFC822.SIZE"]) <= settings.MAILBOX_MAX_BYTES
+            ]
+            big = [u for u in chunk if u not in small]
+            fetched = dict(client.fetch(small, ["BODY.PEEK[]"])) if small else {}
+            if big:
+                fetched.update(client.fetch(big, ["BODY.PEEK[HEADER]"]))
+            done: list[int] = []
+            kept: list[int] = []
+            for uid in chunk:
+                if uid not in fetched:  # expunged by someone else meanwhile
+                    continue
+                taken = _take_one(uid, int(sizes[uid][b"RFC822.SIZE"]), fetched[uid])
+                (kept if taken.keep_on_server else done).append(uid)
+                if taken.keep_on_server:
+                    run.kept += 1
+                else:
+                    run.taken += 1
+            _finish(client, done, kept)
+    return run
