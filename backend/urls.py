@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.common.health import healthz
 from backend.contact.pages import console_page, stats_page
+from backend.staff import leader_pages
 from backend.staff import pages as staff_pages
 from backend.staff import sign_in as staff_sign_in
 from backend.staff.moved import moved_to
@@ -24,6 +25,7 @@ urlpatterns = [
         name="staff-two-factor-setup",
     ),
     path("staff/logout/", staff_pages.StaffLogoutView.as_view(), name="staff-logout"),
+    path("staff/dashboard/", leader_pages.dashboard_page, name="staff-dashboard"),
     path("admin/login/", staff_sign_in.admin_login),
     # the staff addresses before the move: permanent redirects (backend/staff/moved.py)
     path("login/", moved_to("staff-login")),

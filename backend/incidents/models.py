@@ -215,6 +215,26 @@ class Incident(models.Model):
                 condition=Q(resolved_at__isnull=False),
                 name="incident_resolved_late",
             ),
+            # the leaders' dashboard of a ward: its resolved counts from the index alone
+            models.Index(
+                fields=["ward", "resolved_at"],
+                include=["unit", "is_late"],
+                condition=Q(resolved_at__isnull=False),
+                name="incident_ward_resolved",
+            ),
+            # ... and its open reports (open, overdue, due soon) from the index alone
+            models.Index(
+                fields=["ward"],
+                include=["unit", "due_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="incident_ward_open",
+            ),
+            # hotspots: the reports filed in a period, with their place, from the index alone
+            models.Index(
+                fields=["created_at"],
+                include=["location", "category", "unit"],
+                name="incident_created_place",
+            ),
             # staff text search (`q`): reference__iexact and description/address__icontains
             # compile to UPPER(col) = / LIKE UPPER(%s); these are the same expressions, so the
             # OR becomes a BitmapOr instead of a scan of every incident (pg_trgm, migration 0006)
@@ -368,3 +388,32 @@ class IncidentGridState(models.Model):
     """One row: the instant the grid's `is_overdue` flags were computed for (see grid.roll)."""
 
     overdue_as_of = models.DateTimeField()
+
+
+class IncidentResolvedDay(models.Model):
+    """How many incidents of a unit were resolved on a local day, and how many of them late —
+    the leaders' dashboard's periods, trend and ranking for a unit and for the city, summed
+    from ~170 rows a day instead of counted from ~3,000 incidents a day.
+
+    Kept by the incidents table's own triggers (migration 0015) in the statement that changes
+    an incident, so it always equals counting the incidents (`resolved_between`, `LATE`): each
+    old row counts −1 and each new row +1 (unchanged rows cancel and write nothing). Days are
+    Asia/Ho_Chi_Minh dates, frozen in the trigger. `unit_id` is no foreign key (no lock on
+    units per write); NULL = incidents without a unit.
+    """
+
+    day = models.DateField()
+    unit_id = models.BigIntegerField(null=True)
+    resolved = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "unit_id"], nulls_distinct=False, name="incident_resolved_day_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit_id", "day"], name="incident_resolved_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} unit {self.unit_id}: {self.resolved} ({self.late} late)"

@@ -130,3 +130,6 @@ class JobErrorAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+from . import alert_admin  # noqa: E402,F401  (staff alerts: their own module)

@@ -3,6 +3,8 @@ one delivery record per (event, recipient, channel)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -271,3 +273,103 @@ class ZaloToken(models.Model):
 
     def __str__(self) -> str:
         return f"Zalo OA token (expires {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class AlertKind(models.TextChoices):
+    NEW_REPORT = "new_report", _("Phản ánh mới")
+    ASSIGNED = "assigned", _("Được phân công")
+    DIRECTION = "direction", _("Chỉ đạo mới")
+    EMERGENCY = "emergency", _("Tình huống khẩn cấp")
+
+
+class AlertChannel(models.TextChoices):
+    IN_APP = "in_app", _("Trong trang cán bộ")
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class AlertStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ gửi")
+    HELD = "held", _("Giữ lại (giờ yên lặng)")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi thất bại")
+    SKIPPED = "skipped", _("Bỏ qua")
+
+
+class AlertPreference(models.Model):
+    """How a staff member wants to be alerted (alerts.py): e-mail, SMS, the browser's own
+    notifications while the staff page is open, and quiet hours (local time) in which e-mail and
+    SMS are held until the quiet hours end — except emergencies. No row = the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_preference"
+    )
+    by_email = models.BooleanField(_("nhận qua email"), default=True)
+    by_sms = models.BooleanField(_("nhận qua SMS"), default=False)
+    by_browser = models.BooleanField(_("thông báo trên trình duyệt"), default=True)
+    quiet_hours = models.BooleanField(_("giờ yên lặng"), default=True)
+    quiet_start = models.TimeField(_("yên lặng từ"), default=dt.time(21, 0))
+    quiet_end = models.TimeField(_("yên lặng đến"), default=dt.time(7, 0))
+    updated_at = models.DateTimeField(_("cập nhật lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cài đặt cảnh báo")
+        verbose_name_plural = _("cài đặt cảnh báo")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: email={self.by_email} sms={self.by_sms}"
+
+
+class StaffAlert(models.Model):
+    """One alert of one history event to one staff member over one channel: the in-app row (the
+    bell's list, `read_at`) and one row per e-mail/SMS. Unique per (event, user, channel), rows
+    created with ON CONFLICT DO NOTHING: a retried job never alerts twice. The text is rendered
+    when the row is created; a `held` row waits for `send_after` (end of the quiet hours)."""
+
+    event = models.ForeignKey(
+        "incidents.IncidentEvent", on_delete=models.CASCADE, related_name="staff_alerts"
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="staff_alerts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_alerts"
+    )
+    kind = models.CharField(_("loại"), max_length=16, choices=AlertKind.choices)
+    channel = models.CharField(_("kênh"), max_length=16, choices=AlertChannel.choices)
+    address = models.CharField(_("gửi tới"), max_length=254, blank=True)
+    subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
+    body = models.TextField(_("nội dung"))
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.PENDING
+    )
+    send_after = models.DateTimeField(_("gửi sau"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    read_at = models.DateTimeField(_("đã xem lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cảnh báo cán bộ")
+        verbose_name_plural = _("cảnh báo cán bộ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user", "channel"], name="staff_alert_once_per_channel"
+            ),
+        ]
+        indexes = [
+            # the bell: a user's in-app alerts, newest first
+            models.Index(
+                fields=["user", "-id"],
+                condition=Q(channel="in_app"),
+                name="staff_alert_user_inapp",
+            ),
+            # the release job: held rows whose quiet hours are over
+            models.Index(
+                fields=["send_after"], condition=Q(status="held"), name="staff_alert_held"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.channel}→{self.user_id} ({self.status})"

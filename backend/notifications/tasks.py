@@ -19,6 +19,7 @@ from .notices import SEND_TASK, notices_send
 from .reminders import reminders_sweep
 from .retries import fault_retry
 from .schedule import weekly_utc_cron
+from .staff_alerts import staff_alerts_of_public_entry
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def notify_incident_status_changed(incident_id: int, event_id: int) -> None:
     and e-mail to a reporter without an active device."""
     run = push_status_change(event_id=event_id)
     fallback = fallback_status_change(event_id=event_id)
+    staff = staff_alerts_of_public_entry(event_id=event_id)  # a new report: its unit's staff
     logger.info(
         "incident %s event %s: %s sent, %s failed, %s pending, %s without device",
         incident_id,
@@ -72,8 +74,9 @@ def notify_incident_status_changed(incident_id: int, event_id: int) -> None:
         )
     if run.batch_jobs:
         logger.info("incident %s event %s: %s batch jobs", incident_id, event_id, run.batch_jobs)
-    if run.pending or fallback.pending:
-        raise RetryLater(pending=run.pending + fallback.pending, retry_after=run.retry_after)
+    if run.pending or fallback.pending or staff.pending:
+        pending = run.pending + fallback.pending + staff.pending
+        raise RetryLater(pending=pending, retry_after=run.retry_after)
 
 
 @app.task(queue="notifications", name=PUSH_BATCH_TASK, retry=PushRetry())

@@ -408,7 +408,7 @@ DIGEST_CATCH_UP_HOURS = env_int("DIGEST_CATCH_UP_HOURS", 72)
 # app is configured by a dotted path, so settings import no project module.
 PROCRASTINATE_ON_APP_READY = "backend.notifications.job_errors.on_app_ready"
 # periodic recovery jobs (`manage.py worker` adds the heartbeat options above)
-PROCRASTINATE_IMPORT_PATHS = ["backend.notifications.recovery"]
+PROCRASTINATE_IMPORT_PATHS = ["backend.notifications.recovery", "backend.notifications.alert_jobs"]
 
 # Client addresses (backend/common/client_address.py): X-Forwarded-For is believed only from
 # these proxies — addresses or CIDR networks of the load balancer / TLS proxy in front of the

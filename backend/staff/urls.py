@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, directory, duplicates, exports, stats, tiles, views
+from . import actions, alerts, directory, duplicates, exports, leaders, stats, tiles, views
 
 app_name = "staff"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("stats/overdue", stats.OverdueView.as_view(), name="overdue"),
     path("stats/late-rate", stats.LateRateView.as_view(), name="late-rate"),
     path("stats/summary", stats.SummaryView.as_view(), name="summary"),
+    path("dashboard", leaders.DashboardView.as_view(), name="dashboard"),
+    path("hotspots", leaders.HotspotsView.as_view(), name="hotspots"),
+    path("digest", leaders.DigestPreviewView.as_view(), name="digest"),
+    path("alerts", alerts.AlertListView.as_view(), name="alerts"),
+    path("alerts/read", alerts.AlertReadView.as_view(), name="alerts-read"),
+    path("alerts/preferences", alerts.AlertPreferenceView.as_view(), name="alert-preferences"),
     path("tiles/<int:z>/<int:x>/<int:y>.mvt", tiles.incident_tile, name="tiles"),
     path("map/token", tiles.MapTokenView.as_view(), name="map-token"),
     path("incidents/<int:pk>/reporter", views.ReporterView.as_view(), name="reporter"),

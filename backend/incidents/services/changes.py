@@ -16,7 +16,10 @@ forget a part of a change. In one transaction it:
   same statement, so no writer can forget them);
 - defers the job that tells the reporter and followers (by task name, so the incidents app does
   not import the notifications app); procrastinate writes the job through the same connection,
-  so a rollback leaves neither the change nor the job.
+  so a rollback leaves neither the change nor the job;
+- has staff alerted when the change is a new report, an assignment, a direction or an
+  emergency (`alerts_staff`): a new report's entry by the reporter's job above, the internal
+  entries by one `STAFF_ALERT_TASK` job per change (who hears, how and when: the job decides).
 
 Rules about who may make which change live in the callers (`workflow`, `handling`, `reporter`,
 `submit`); this function only makes the change whole.
@@ -33,6 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app as jobs
+from procrastinate.types import JSONValue
 
 from backend.common.errors import Conflict
 
@@ -42,6 +46,10 @@ from ..models import EventKind, Incident, IncidentEvent, Status
 # (backend.notifications.tasks); its arguments are (incident_id, event_id).
 NOTIFY_TASK = "notify_incident_status_changed"
 NOTIFY_QUEUE = "notifications"
+
+# The notifications app's job that alerts staff (backend.notifications.staff_alerts): a new
+# report, an assignment, a direction, an emergency; its arguments are (incident_id, event_ids).
+STAFF_ALERT_TASK = "staff_alert"
 
 # A note on a move to these answers the resident (why rejected, what was done, their own words);
 # notes on the other moves (receive, assign, transfer, merge, reopen…) are internal by default.
@@ -86,6 +94,15 @@ def notifies_reporter(event: IncidentEvent) -> bool:
     if event.is_internal:
         return False
     return event.kind in (EventKind.STATUS, EventKind.COMMENT)
+
+
+def alerts_staff(event: IncidentEvent) -> bool:
+    """Which history entries staff are alerted of (who, and how, is decided in the job)."""
+    if event.kind == EventKind.STATUS:
+        return event.to_status == Status.NEW
+    if event.kind == EventKind.NOTE:
+        return bool((event.data or {}).get("emergency"))
+    return event.kind in (EventKind.ASSIGNEE, EventKind.DIRECTION)
 
 
 def incident_change(
@@ -154,6 +171,15 @@ def incident_change(
                 jobs.configure_task(NOTIFY_TASK, queue=NOTIFY_QUEUE).defer(
                     incident_id=incident.pk, event_id=entry.pk
                 )
+        # a new report's STATUS entry has the reporter's job already, which alerts staff too
+        # (no second job on the intake path); other alerting entries are internal: one job
+        alerting: list[JSONValue] = [
+            entry.pk for entry in created if alerts_staff(entry) and not notifies_reporter(entry)
+        ]
+        if alerting:  # one job per change, however many entries alert staff
+            jobs.configure_task(STAFF_ALERT_TASK, queue=NOTIFY_QUEUE).defer(
+                incident_id=incident.pk, event_ids=alerting
+            )
     return incident
 
 
