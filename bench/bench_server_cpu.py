@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import bench_database
-from server_procs import SECRET, Served, checkout, snapshot, spent
+from server_procs import SECRET, CpuMeter, Served, checkout
 
 TARGETS_MS = {"create": 12.0, "list": 25.0}
 
@@ -225,9 +225,9 @@ def main() -> None:
         for number in range(1, args.rounds + 1):
             for name, (fn, count, expect) in kinds.items():
                 for label, server in servers.items():
-                    before = snapshot(server, conninfo)
-                    run(server.port, fn, count, expect)
-                    web, db = spent(before, snapshot(server, conninfo))
+                    with CpuMeter([server], conninfo) as meter:
+                        run(server.port, fn, count, expect)
+                    web, db = meter.spent()
                     figures[label, name].append((web / count * 1000, db / count * 1000))
                     print(
                         f"{number:5} {label:16} {name:7} {count:5} {web / count * 1000:8.2f} "

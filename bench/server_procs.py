@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -145,6 +146,49 @@ def spent(before: CpuSnapshot, after: CpuSnapshot) -> tuple[float, float]:
     web = sum(cpu - before.web.get(pid, 0.0) for pid, cpu in after.web.items())
     db = sum(cpu - before.db.get(pid, 0.0) for pid, cpu in after.db.items())
     return web, db
+
+
+class CpuMeter:
+    """`spent` over a run, sampled every `every` seconds in a thread: a backend that exits during
+    the run (CONN_MAX_AGE recycles connections every 60 s) still counts up to its last sample
+    (at most `every` seconds of its life are missed), a new one from zero."""
+
+    def __init__(self, servers: list[Served], conninfo: str, every: float = 0.5):
+        self.servers, self.conninfo, self.every = servers, conninfo, every
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self, initial: bool = False) -> None:
+        for server in self.servers:
+            snap = snapshot(server, self.conninfo)
+            for kind, pids in (("web", snap.web), ("db", snap.db)):
+                for pid, cpu in pids.items():
+                    if cpu <= 0.0 and (kind, pid) in self.last:
+                        continue  # gone between the listing and the read
+                    self.first.setdefault((kind, pid), cpu if initial else 0.0)
+                    self.last[kind, pid] = cpu
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def __enter__(self) -> CpuMeter:
+        self._sample(initial=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def spent(self) -> tuple[float, float]:
+        totals = {"web": 0.0, "db": 0.0}
+        for (kind, pid), cpu in self.last.items():
+            totals[kind] += cpu - self.first[kind, pid]
+        return totals["web"], totals["db"]
 
 
 def checkout(ref: str, into: Path) -> Path:

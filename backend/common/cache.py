@@ -32,6 +32,7 @@ CULL_EVERY = 500  # on average, one cull per this many writes of a process
 class PostgresCache(DatabaseCache):
     def __init__(self, table: str, params: dict[str, Any]):
         super().__init__(table, params)
+        self.table = table
         self._cull_every = int(params.get("OPTIONS", {}).get("CULL_EVERY", CULL_EVERY))
 
     def _db(self) -> str:
@@ -45,7 +46,7 @@ class PostgresCache(DatabaseCache):
         key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
         with connections[self._db()].cursor() as cursor:
             cursor.execute(
-                f'SELECT cache_key, value FROM "{self._table}" '
+                f'SELECT cache_key, value FROM "{self.table}" '
                 "WHERE cache_key = ANY(%s) AND expires >= %s",
                 [list(key_map), tz_now()],
             )
@@ -82,7 +83,7 @@ class PostgresCache(DatabaseCache):
     ) -> None:
         key = self.make_and_validate_key(key, version=version)
         self._write(
-            f'INSERT INTO "{self._table}" (cache_key, value, expires) VALUES (%s, %s, %s) '
+            f'INSERT INTO "{self.table}" (cache_key, value, expires) VALUES (%s, %s, %s) '
             "ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, "
             "expires = EXCLUDED.expires",
             [key, self._encode(value), self._expiry(timeout)],
@@ -94,7 +95,7 @@ class PostgresCache(DatabaseCache):
         """Stored only when the key is absent or expired; True when it was stored."""
         key = self.make_and_validate_key(key, version=version)
         return self._write(
-            f'INSERT INTO "{self._table}" AS c (cache_key, value, expires) VALUES (%s, %s, %s) '
+            f'INSERT INTO "{self.table}" AS c (cache_key, value, expires) VALUES (%s, %s, %s) '
             "ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, "
             "expires = EXCLUDED.expires WHERE c.expires < %s RETURNING 1",
             [key, self._encode(value), self._expiry(timeout), tz_now()],
@@ -103,19 +104,19 @@ class PostgresCache(DatabaseCache):
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         key = self.make_and_validate_key(key, version=version)
         return self._write(
-            f'UPDATE "{self._table}" SET expires = %s '
+            f'UPDATE "{self.table}" SET expires = %s '
             "WHERE cache_key = %s AND expires >= %s RETURNING 1",
             [self._expiry(timeout), key, tz_now()],
         )
 
     def _cull_table(self, cursor: Any) -> None:
-        cursor.execute(f'DELETE FROM "{self._table}" WHERE expires < %s', [tz_now()])
-        cursor.execute(f'SELECT count(*) FROM "{self._table}"')
+        cursor.execute(f'DELETE FROM "{self.table}" WHERE expires < %s', [tz_now()])
+        cursor.execute(f'SELECT count(*) FROM "{self.table}"')
         excess = cursor.fetchone()[0] - self._max_entries
         if excess > 0:
             drop = excess + self._max_entries // self._cull_frequency
             cursor.execute(
-                f'DELETE FROM "{self._table}" WHERE cache_key IN ('
-                f'SELECT cache_key FROM "{self._table}" ORDER BY expires LIMIT %s)',
+                f'DELETE FROM "{self.table}" WHERE cache_key IN ('
+                f'SELECT cache_key FROM "{self.table}" ORDER BY expires LIMIT %s)',
                 [drop],
             )
