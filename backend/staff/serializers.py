@@ -135,8 +135,8 @@ def is_overdue(incident: Incident, now: Any = None) -> bool:
 
 # What `incident_row` reads, for `QuerySet.only()`: a list page of 100 no longer loads and
 # converts the columns a row does not show (the EXIF point, the fingerprints, the related units'
-# JSON fields and leader contacts), ~40 % of the list's server CPU. The test that a page's query
-# count does not grow with its rows keeps this list and the row in step.
+# JSON fields and leader contacts): 20 % less server CPU per page (bench/bench_server_cpu.py).
+# The test that a page's query count does not grow with its rows keeps this and the row in step.
 ROW_FIELDS = (
     "id",
     "reference",
