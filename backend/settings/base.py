@@ -366,8 +366,9 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # every machine, or each process counts on its own and a limit is N times looser. Default: a cache
 # in PostgreSQL (table `hotline_cache`, created by migration common.0001), so the embedded set-up
 # needs no other server: backend/common/cache.py, Django's DatabaseCache with one statement per
-# read or write instead of five per write (a throttled request paid six round trips). CACHE_URL=redis://host:6379/0 (or rediss://) uses Redis
-# instead. CACHE_KEY_PREFIX separates deployments sharing one Redis.
+# read or write instead of five per write (a throttled request paid six round trips).
+# CACHE_URL=redis://host:6379/0 (or rediss://) uses Redis instead. CACHE_KEY_PREFIX separates
+# deployments sharing one Redis.
 CACHE_URL = env_str("CACHE_URL", "")
 _CACHE_OPTIONS = {"KEY_PREFIX": env_str("CACHE_KEY_PREFIX", ""), "TIMEOUT": 3600}
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
