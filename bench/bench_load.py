@@ -22,6 +22,7 @@ photos in a SeaweedFS S3 bucket (tools/seaweedfs.py), on the given database (def
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import csv
 import io
@@ -225,6 +226,7 @@ def main() -> None:
     url = os.environ["DATABASE_URL"]
     conninfo = "postgresql" + url[url.index("://") :]
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    atexit.register(shutil.rmtree, work, True)
     config = prepare(args.residents) | {"photo": str(work / "photo.jpg")}
     (work / "photo.jpg").write_bytes(photo_bytes())
     print(f"photo {len(photo_bytes()) // 1024} KB; load average {os.getloadavg()[0]:.1f}")
@@ -259,7 +261,6 @@ def main() -> None:
                     factor *= 2
         if "scale" in phases:
             scale(url, conninfo, config, env, args)
-    shutil.rmtree(work, ignore_errors=True)
 
 
 def scale(url: str, conninfo: str, config: dict[str, Any], env: dict[str, str], args: Any) -> None:
