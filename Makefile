@@ -118,6 +118,8 @@ bench: db assets
 	DATABASE_URL=$(BENCH_2M) $(PY) bench/bench_staff.py
 	DATABASE_URL=$(BENCH_2M) $(PY) bench/bench_digest.py
 	$(PY) bench/bench_faults.py
+	$(PY) bench/bench_server_cpu.py --baseline-ref main
+	$(PY) bench/bench_load.py
 
 clean: stop
 	rm -rf var $(VENV)

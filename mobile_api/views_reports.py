@@ -32,6 +32,7 @@ from .serializers import (
     ReportDetailOut,
     ReportIn,
     ReportSummaryOut,
+    report_created,
 )
 from .throttles import MobileThrottle, SubmitThrottle
 
@@ -136,7 +137,7 @@ class ReportsView(ResidentView):
         result = incident_submit(
             reporter=self.resident(), idempotency_key=key, **data.validated_data
         )
-        body = ReportCreatedOut(result.incident).data
+        body = report_created(result.incident)
         return Response(
             body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         )

@@ -17,7 +17,9 @@ from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
 from backend.incidents.models import Incident
 from backend.incidents.selectors.staff import (
+    EmergenciesFirst,
     incident_detail,
+    incident_list,
     incident_list_emergencies_first,
     incidents_visible_to,
 )
@@ -104,9 +106,8 @@ class IncidentListView(StaffView):
     )
     def get(self, request: Request) -> Response:
         filters = validated(s.FilterSerializer, request.query_params).to_filters()
-        rows, meta = paginate(
-            request, incident_list_emergencies_first(user=request.user, filters=filters)
-        )
+        listed = incident_list(user=request.user, filters=filters).only(*s.ROW_FIELDS)
+        rows, meta = paginate(request, EmergenciesFirst(listed))
         now = timezone.now()
         return Response({**meta, "results": [s.incident_row(i, now) for i in rows]})
 

@@ -166,3 +166,28 @@ def test_the_list_does_not_load_ward_boundaries(people: dict[str, Any]) -> None:
         assert client_for(people["operator"]).get(API + "incidents").status_code == 200
     listed = [q["sql"] for q in queries.captured_queries if '"incidents_incident"' in q["sql"]]
     assert listed and not any('"geo_adminarea"."geom"' in sql for sql in listed)
+
+
+@pytest.mark.django_db
+def test_a_list_page_costs_the_same_queries_whatever_its_rows(people: dict[str, Any]) -> None:
+    """The list loads only the columns a row shows (ROW_FIELDS): a row reading one more would
+    cost a query per row, which this catches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backend.accounts.models import User
+
+    assignee = User.objects.create(username="xuly.x", first_name="Xử", last_name="Lý")
+    make_incident(assignee=assignee)
+    c = client_for(people["supervisor"])
+    c.get(API + "incidents")  # the session and scope are loaded once
+    with CaptureQueriesContext(connection) as one:
+        first = c.get(API + "incidents").data["results"]
+    for _ in range(4):
+        make_incident(assignee=assignee)
+    with CaptureQueriesContext(connection) as five:
+        rows = c.get(API + "incidents").data["results"]
+    assert len(first) == 1 and len(rows) == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
+    assert rows[0]["assignee"]["name"] == "Xử Lý" and rows[0]["category"]["code"]
+    assert rows[0]["location"]["lon"] and rows[0]["ward"]["name"] and rows[0]["unit"]["name"]
