@@ -10,13 +10,14 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .digest import Counts, UnitDigest, Week, unit_digests, week_before
 from .models import Channel, DeliveryStatus, NoticeKind
@@ -87,6 +88,11 @@ def sections(digest: UnitDigest) -> list[tuple[str, list[Line]]]:
     ]
 
 
+def unit_name(unit: Any) -> str:
+    """The unit's English name when the digest is rendered in English and it has one."""
+    return str((get_language() == "en" and unit.name_en) or unit.name)
+
+
 def sms_text(digest: UnitDigest) -> str:
     c = digest.total
     parts = [  # short msgids: tools/fill_po.py only fills msgids that fit on one .po line
@@ -96,7 +102,7 @@ def sms_text(digest: UnitDigest) -> str:
         _("Chi tiết trong email."),
     ]
     return " ".join(parts) % {
-        "unit": digest.unit.code,
+        "unit": unit_name(digest.unit),  # people read it: the name, not the code
         "week": digest.week.label,
         "received": c.received,
         "resolved": c.resolved,

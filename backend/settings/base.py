@@ -116,9 +116,11 @@ STATICFILES_DIRS = [
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/pmtiles", BASE_DIR / "node_modules" / "pmtiles" / "dist"),
 ]
-# Staff map basemap: an XYZ raster URL ({z}/{x}/{y}), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+# Staff map basemap (streets under the pins): an XYZ raster URL ({z}/{x}/{y}) — by default
+# OpenStreetMap's public tiles (mind their usage policy; a city with traffic should host its own)
+# — or a self-hosted single-file archive as `pmtiles://https://…/city.pmtiles` (raster or vector),
 # with MAP_BASEMAP_ATTRIBUTION; empty = no basemap, ward boundaries only (tests, offline).
-MAP_BASEMAP_URL = env_str("MAP_BASEMAP_URL", "")
+MAP_BASEMAP_URL = env_str("MAP_BASEMAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_BASEMAP_ATTRIBUTION = env_str("MAP_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 # Lifetime of the map's tile tokens (backend/staff/map_tokens.py): how long a token keeps the
 # scope it was issued with. The page renews its token at half this age.

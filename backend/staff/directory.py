@@ -10,10 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.common.schema import errors
-from backend.units.models import Unit
+from backend.units.models import Role, Unit
 from backend.units.selectors import staff_scope, unit_members, units_visible_to
 
 from . import schema as sch
+from .serializers import local_name
 from .views import StaffView
 
 
@@ -53,7 +54,7 @@ class UnitListView(StaffView):
                 {
                     "id": u.pk,
                     "code": u.code,
-                    "name": u.name,
+                    "name": local_name(u),
                     "kind": u.kind,
                     "parent_id": u.parent_id,
                     "in_scope": scope.sees_unit(u.pk),
@@ -78,6 +79,7 @@ class UnitMembersView(StaffView):
                 {
                     "user": {"id": m.user_id, "name": m.user.get_full_name() or m.user.username},
                     "role": m.role,
+                    "role_label": str(Role(m.role).label) if m.role in Role.values else m.role,
                 }
                 for m in unit_members(unit=unit)
             ]

@@ -10,11 +10,13 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 
 from backend.common.replicas import reads_from_replica
 from backend.common.schema import errors
+from backend.incidents.models import Status
 from backend.incidents.selectors.staff import IncidentFilters, incident_list
 
 from . import schema as sch
@@ -23,13 +25,15 @@ from .views import StaffView, validated
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# Names, not codes, for people reading the sheet (the ward code stays: it is the official
+# administrative code, the key for joining other data); names in English when chosen.
 COLUMNS = [
     ("reference", "reference"),
     ("status", "status"),
-    ("category", "category__code"),
+    ("category", "category__name"),
     ("ward_code", "ward__code"),
     ("ward", "ward__name"),
-    ("unit", "unit__code"),
+    ("unit", "unit__name"),
     ("address", "address"),
     ("description", "description"),
     ("created_at", "created_at"),
@@ -37,6 +41,8 @@ COLUMNS = [
     ("resolved_at", "resolved_at"),
     ("is_late", "is_late"),
 ]
+STATUS = 1
+ENGLISH_NAMES = ("category__name", "ward__name", "unit__name")
 
 
 def _filters(request: Request) -> IncidentFilters:
@@ -47,12 +53,21 @@ def _filters(request: Request) -> IncidentFilters:
 
 def _rows(request: Request, filters: IncidentFilters) -> Iterator[tuple[Any, ...]]:
     queryset = incident_list(user=request.user, filters=filters)
-    rows = queryset.values_list(*(c[1] for c in COLUMNS))[: settings.HOTLINE_EXPORT_MAX_ROWS]
+    english = get_language() == "en"
+    fields = [f"{path}_en" if english and path in ENGLISH_NAMES else path for _, path in COLUMNS]
+    rows = queryset.values_list(*fields, *(ENGLISH_NAMES if english else ()))
     tz = timezone.get_current_timezone()
-    for row in rows.iterator(chunk_size=2000):
+    labels = {value: str(label) for value, label in Status.choices}
+    for row in rows[: settings.HOTLINE_EXPORT_MAX_ROWS].iterator(chunk_size=2000):
+        values = list(row[: len(COLUMNS)])
+        if english:  # an English name may be blank: then the Vietnamese one
+            for i, path in enumerate(fields):
+                if path.endswith("_en") and not values[i]:
+                    values[i] = row[len(COLUMNS) + ENGLISH_NAMES.index(path[: -len("_en")])]
+        values[STATUS] = labels.get(values[STATUS], values[STATUS])
         yield tuple(
             v.astimezone(tz).strftime("%Y-%m-%d %H:%M") if hasattr(v, "astimezone") else v
-            for v in row
+            for v in values
         )
 
 

@@ -82,6 +82,33 @@ def js_strings() -> dict[str, str]:
         "legend_cell_overdue": _("Có phản ánh quá hạn"),
         "legend_cell_open": _("Có phản ánh đang mở"),
         "legend_cell_done": _("Đã xử lý hết"),
+        **workspace_strings(),
+    }
+
+
+def workspace_strings() -> dict[str, str]:
+    """The workspace's forms (forms.js, work.js): answers, field, location, transfer, bulk."""
+    return {
+        "answer_direction": _("Trả lời chỉ đạo"),
+        "send_answer": _("Gửi trả lời chỉ đạo"),
+        "change_category": _("Đổi lĩnh vực"),
+        "pick_on_map": _("Chọn vị trí mới trên bản đồ"),
+        "pick_hint": _("Bấm vào bản đồ hoặc kéo ghim đến vị trí đúng."),
+        "latitude": _("Vĩ độ"),
+        "longitude": _("Kinh độ"),
+        "relocation": _("Vị trí mới thuộc %(ward)s, đơn vị xử lý: %(unit)s."),
+        "unit_changes": _("Phản ánh sẽ chuyển sang đơn vị này."),
+        "save_location": _("Lưu vị trí mới"),
+        "search_unit": _("Tìm đơn vị theo tên"),
+        "transfer_reason": _("Lý do chuyển (bắt buộc)"),
+        "work_count": _("%(n)s phản ánh"),
+        "bulk_pick": _("Chọn %(ref)s"),
+        "bulk_count": _("Đã chọn %(n)s phản ánh"),
+        "bulk_clear": _("Bỏ chọn"),
+        "bulk_assign": _("Phân công các phản ánh đã chọn"),
+        "bulk_transfer": _("Chuyển các phản ánh đã chọn"),
+        "bulk_result": _("%(ok)s/%(n)s phản ánh đã cập nhật"),
+        "reply_hint": _("Trả lời: người phản ánh nhận được. Ghi chú nội bộ: chỉ cán bộ thấy."),
     }
 
 

@@ -92,6 +92,7 @@ class StaffFeatureCollectionOut(StaffPageMetaOut):
 class StaffEventOut(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
+    kind_label = serializers.CharField(help_text="the kind in words, in the user's language")
     actor = StaffActorOut(allow_null=True)
     from_status = serializers.CharField(allow_null=True)
     to_status = serializers.CharField(allow_null=True)
@@ -134,6 +135,11 @@ class StaffIncidentDetailOut(StaffIncidentRowOut):
     history = StaffEventOut(many=True)
     directions = StaffDirectionOut(many=True)
     allowed_moves = serializers.ListField(child=serializers.CharField())
+    allowed_actions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="other actions the viewer may take now: comment, answer_direction, direct, "
+        "category, location",
+    )
     demand = serializers.IntegerField(
         help_text="residents who care: reporter, followers, reporters of merged duplicates"
     )
@@ -201,6 +207,30 @@ class StaffUnitOut(serializers.Serializer):
 class StaffMemberOut(serializers.Serializer):
     user = StaffPersonOut()
     role = serializers.CharField()
+    role_label = serializers.CharField(help_text="the role in words, in the user's language")
+
+
+class StaffTransferTargetOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    group = serializers.CharField(help_text="the picker's group: bordering wards, or the kind")
+    parent_id = serializers.IntegerField(allow_null=True)
+
+
+class _PlaceOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StaffRelocationOut(serializers.Serializer):
+    ward = _PlaceOut()
+    unit = _PlaceOut(allow_null=True)
+    unit_changes = serializers.BooleanField()
+    stays_in_scope = serializers.BooleanField()
 
 
 class StaffUnitOverdueOut(serializers.Serializer):

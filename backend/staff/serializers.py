@@ -6,12 +6,14 @@ import math
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.incidents.models import EventKind, Incident, Status
 from backend.incidents.selectors.staff import IncidentFilters
+from backend.incidents.selectors.work import WORK_QUEUES
 from geo.points import coordinate_out, point_from
 
 
@@ -38,6 +40,12 @@ class FilterSerializer(serializers.Serializer):
     created_to = serializers.DateField(required=False)
     q = serializers.CharField(required=False, max_length=200)
     bbox = serializers.CharField(required=False)
+    work = serializers.ChoiceField(
+        choices=WORK_QUEUES,
+        required=False,
+        help_text="my work: `mine` assigned to me, `unit` waiting for my unit (nobody assigned), "
+        "`directions` with a leader's direction to answer (open incidents only)",
+    )
 
     def validate_status(self, value: str) -> list[str]:
         statuses = [s for s in value.split(",") if s]
@@ -110,10 +118,16 @@ class PhotoUploadSerializer(serializers.Serializer):
     photo = serializers.FileField(allow_empty_file=True)  # empty: `photo_empty`
 
 
+def local_name(obj: Any) -> str:
+    """The English name (`name_en`) when the user chose English and there is one, else `name`."""
+    english = getattr(obj, "name_en", "") if get_language() == "en" else ""
+    return str(english or obj.name)
+
+
 def _ref(obj: Any, *names: str) -> dict[str, Any] | None:
     if obj is None:
         return None
-    return {"id": obj.pk, **{n: getattr(obj, n) for n in names}}
+    return {"id": obj.pk, **{n: local_name(obj) if n == "name" else getattr(obj, n) for n in names}}
 
 
 def _person(user: Any) -> dict[str, Any] | None:
@@ -216,6 +230,7 @@ def _event(e: Any, reporter_id: int | None, may_contact: bool) -> dict[str, Any]
     return {
         "id": e.pk,
         "kind": e.kind,
+        "kind_label": str(EventKind(e.kind).label) if e.kind in EventKind.values else e.kind,
         "actor": _actor(e, reporter_id, may_contact),
         "from_status": e.from_status or None,
         "to_status": e.to_status or None,

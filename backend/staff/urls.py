@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, alerts, directory, duplicates, exports, leaders, stats, tiles, views
+from . import actions, alerts, directory, duplicates, exports, leaders, pickers, stats, tiles, views
 
 app_name = "staff"
 
@@ -25,6 +25,16 @@ urlpatterns = [
     path("incidents.csv", exports.CsvExportView.as_view(), name="incidents-csv"),
     path("incidents.xlsx", exports.XlsxExportView.as_view(), name="incidents-xlsx"),
     path("incidents/<int:pk>", views.IncidentDetailView.as_view(), name="incident"),
+    path(
+        "incidents/<int:pk>/transfer-targets",
+        pickers.TransferTargetsView.as_view(),
+        name="transfer-targets",
+    ),
+    path(
+        "incidents/<int:pk>/relocation",
+        pickers.RelocationPreviewView.as_view(),
+        name="relocation",
+    ),
     path("incidents/<int:pk>/transition", actions.TransitionView.as_view(), name="transition"),
     path("incidents/<int:pk>/assign", actions.AssignView.as_view(), name="assign"),
     path("incidents/<int:pk>/transfer", actions.TransferView.as_view(), name="transfer"),

@@ -23,6 +23,7 @@ from backend.incidents.selectors.staff import (
     incident_list_emergencies_first,
     incidents_visible_to,
 )
+from backend.incidents.services.abilities import allowed_actions
 from backend.incidents.services.workflow import allowed_moves
 from backend.notifications.demand import demand_of
 from backend.units.selectors import staff_scope
@@ -63,6 +64,7 @@ def detail_response(request: Request, pk: int, status: int = 200) -> Response:
     may_contact = staff_scope(request.user).may_contact(incident.unit_id)
     body = s.incident_detail(incident, allowed_moves=moves, may_contact=may_contact)
     body["demand"] = demand_of([incident.pk]).get(incident.pk, 1)
+    body["allowed_actions"] = allowed_actions(actor=request.user, incident=incident)
     return Response(body, status=status)
 
 

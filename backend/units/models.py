@@ -127,7 +127,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.unit} ({self.role})"
+        return f"{self.user} — {self.unit} ({self.get_role_display()})"
 
 
 class RoutingRule(models.Model):
@@ -161,7 +161,8 @@ class RoutingRule(models.Model):
         indexes = [models.Index(fields=["category", "priority"], name="routingrule_cat_prio")]
 
     def __str__(self) -> str:
-        return f"#{self.priority} {self.category_id}/{self.area_id or '*'} → {self.unit}"
+        area = self.area.name if self.area is not None else _("mọi địa bàn")
+        return f"#{self.priority} {self.category} / {area} → {self.unit}"
 
 
 class SlaUnit(models.TextChoices):
@@ -211,7 +212,8 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category_id}/{self.unit_id or '*'}: {self.amount} {self.period}"
+        unit = self.unit if self.unit_id else _("mọi đơn vị")
+        return f"{self.category} / {unit}: {self.amount} {self.get_period_display()}"
 
 
 class DayKind(models.TextChoices):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-from .models import CONTACT_ROLES, Membership, Role, Unit
+from .models import CONTACT_ROLES, Membership, Role, Unit, UnitKind
 
 GLOBAL_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -110,3 +110,39 @@ def units_visible_to(user: Any) -> QuerySet[Unit]:
 
 def unit_members(*, unit: Unit) -> QuerySet[Membership]:
     return Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user_id")
+
+
+def _root_id(unit: Unit) -> int:
+    """The top of `unit`'s parent chain (the city/province office); stops on a cycle."""
+    seen: set[int] = set()
+    current: Unit | None = unit
+    while current is not None and current.parent_id is not None and current.pk not in seen:
+        seen.add(current.pk)
+        current = current.parent
+    return current.pk if current is not None else unit.pk
+
+
+def transfer_targets(*, unit: Unit | None, province_id: int | None) -> QuerySet[Unit]:
+    """The units an incident of `unit` may be handed to: active units of the same city (the same
+    top of the parent chain: the parent chain, its siblings and the city departments), not the
+    unit itself, and of the ward committees only those of the incident's province (`province_id`:
+    the parent area of its ward). One rule for the picker and for the server's check."""
+    units = Unit.objects.filter(is_active=True)
+    if unit is None:
+        return units.filter(parent__isnull=True)
+    root = _root_id(unit)
+    same_city = [root]
+    frontier = [root]
+    while frontier:  # the city's tree, level by level (a handful of levels)
+        frontier = list(
+            Unit.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=same_city)
+            .values_list("pk", flat=True)
+        )
+        same_city += frontier
+    units = units.filter(pk__in=same_city).exclude(pk=unit.pk)
+    if province_id is not None:
+        wards = Unit.objects.filter(kind=UnitKind.WARD_COMMITTEE)
+        elsewhere = wards.exclude(areas__parent_id=province_id)
+        units = units.exclude(pk__in=elsewhere.values("pk"))
+    return units.order_by("kind", "name")

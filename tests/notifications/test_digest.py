@@ -133,7 +133,7 @@ def test_renderings(units: tuple[Unit, Unit, Unit], data: None) -> None:
     a, _b, _city = units
     (digest,) = unit_digests(Week(start=START, end=END), units=[a])
     assert sms_text(digest) == (
-        f"[1022] {a.code}, tuần 13/11–20/11/2026: tiếp nhận 5, đã xử lý 2 (đúng hạn 1, trễ 1), "
+        f"[1022] {a.name}, tuần 13/11–20/11/2026: tiếp nhận 5, đã xử lý 2 (đúng hạn 1, trễ 1), "
         "còn quá hạn 3. Tỉ lệ trễ 50,0% (tuần trước 33,3%). Chi tiết trong email."
     )
     html = email_html(digest)
@@ -173,6 +173,7 @@ def test_digest_is_sent_once_per_week_by_sms_and_email(
     assert email.to == ["a@hcm.example"] and email.subject.startswith("[1022] Báo cáo tuần")
     (html, mime) = email.alternatives[0]
     assert mime == "text/html" and "<table" in str(html)
+    assert "<caption" in str(html) and 'scope="col"' in str(html)  # accessible tables
     (name, content, csv_mime) = email.attachments[0]
     assert name == "bao-cao-tuan-2026-11-20.csv" and csv_mime.startswith("text/csv")
     assert content.startswith("\ufeffsection,name,received")

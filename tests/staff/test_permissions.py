@@ -34,6 +34,8 @@ ENDPOINTS: dict[str, tuple[str, str, str, Any, dict[str, int]]] = {
     "csv": ("get", "incidents.csv", Status.NEW, None, {**OUT, **EVERYONE}),
     "xlsx": ("get", "incidents.xlsx", Status.NEW, None, {**OUT, **EVERYONE}),
     "detail": ("get", "incidents/{id}", Status.NEW, None, READ),
+    "transfer_targets": ("get", "incidents/{id}/transfer-targets", Status.NEW, None, READ),
+    "relocation": ("get", "incidents/{id}/relocation?lat={lat}&lon={lon}", Status.NEW, None, READ),
     "receive": (
         "post", "incidents/{id}/transition", Status.NEW, lambda c: {"to": "received"}, TRIAGE
     ),
@@ -90,7 +92,11 @@ def test_permission_matrix(people: dict[str, Any], endpoint: str, role: str) -> 
         "point": point_in(SAIGON),
     }
     url = "/api/staff/v1/" + path.format(
-        id=incident.pk, unit=ward_unit(SAIGON).pk, direction=direction.pk
+        id=incident.pk,
+        unit=ward_unit(SAIGON).pk,
+        direction=direction.pk,
+        lon=ctx["point"][0],
+        lat=ctx["point"][1],
     )
     client = APIClient()
     if people[role] is not None:

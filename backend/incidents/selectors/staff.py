@@ -29,6 +29,7 @@ from ..models import (
     IncidentPhoto,
     overdue_q,
 )
+from .work import work_queue
 
 
 def incidents_visible_to(user: Any) -> QuerySet[Incident]:
@@ -53,6 +54,7 @@ class IncidentFilters:
     created_to: dt.date | None = None  # inclusive, local date
     q: str = ""
     bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+    work: str = ""  # a "my work" queue (selectors/work.py): mine, unit, directions
 
 
 def apply_filters(
@@ -90,9 +92,11 @@ def apply_filters(
 def incident_list(*, user: Any, filters: IncidentFilters) -> QuerySet[Incident]:
     """Newest first, with what a list row shows, in one query (not the ward's boundary: a
     list row names its ward, and a boundary is ~24 KB to send and parse per row)."""
+    incidents = apply_filters(incidents_visible_to(user), filters)
+    if filters.work:
+        incidents = work_queue(incidents, user=user, queue=filters.work)
     return (
-        apply_filters(incidents_visible_to(user), filters)
-        .select_related("category", "ward", "unit", "assignee")
+        incidents.select_related("category", "ward", "unit", "assignee")
         .defer("ward__geom")
         .order_by("-created_at", "-id")
     )

@@ -18,6 +18,7 @@ from backend.common.errors import DomainError
 from backend.units.deadlines import due_at_for
 from backend.units.models import Category, Membership, Role, Unit
 from backend.units.routing import unit_for
+from backend.units.selectors import transfer_targets
 from geo.locate import ward_at
 
 from ..models import EventKind, Incident, IncidentEvent, Status
@@ -90,6 +91,11 @@ def incident_transfer(
     reason = _require_text(reason)
     if not unit.is_active or unit.pk == incident.unit_id:
         raise DomainError(_("Đơn vị nhận không hợp lệ."), details={"unit": ["invalid"]})
+    if not transfer_targets_of(incident).filter(pk=unit.pk).exists():
+        raise DomainError(
+            _("Đơn vị nhận không thuộc thành phố/tỉnh của phản ánh."),
+            details={"unit": ["not_a_target"]},
+        )
     return _reroute(
         actor=actor,
         incident=incident,
@@ -98,6 +104,13 @@ def incident_transfer(
         note_public=note_public,
         expected_version=expected_version,
     )
+
+
+def transfer_targets_of(incident: Incident) -> Any:
+    """Where `incident` may be transferred (units.selectors.transfer_targets): the picker's list
+    and the rule `incident_transfer` enforces."""
+    ward = incident.ward
+    return transfer_targets(unit=incident.unit, province_id=ward.parent_id if ward else None)
 
 
 def _reroute(

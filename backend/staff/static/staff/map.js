@@ -4,10 +4,13 @@
 import { Map as MapLibre, NavigationControl, Popup, ScaleControl } from "../vendor/maplibre-gl/maplibre-gl.mjs";
 import { duplicatesSection } from "./duplicates.js";
 
-const config = JSON.parse(document.getElementById("map-config").textContent);
-const T = config.strings;
-const API = config.api;
-const FILTER_NAMES = ["status", "category", "unit", "overdue", "created_from", "created_to", "q"];
+import { config, T, API, h, fmt, when, statusLabel, api, toast } from "./kit.js";
+import { basemap } from "./basemap.js";
+import { categoryForm, directionsSection, locationForm, noteBox, transferForm } from "./forms.js";
+import { initBulk, rowCheckbox, syncExports } from "./work.js";
+import "./layout.js";
+
+const FILTER_NAMES = ["status", "category", "unit", "overdue", "created_from", "created_to", "q", "work"];
 const STATUS_COLORS = {
   new: "#3182ce", received: "#805ad5", assigned: "#d69e2e", in_progress: "#dd6b20",
   transferred: "#718096", reopened: "#c53030", resolved: "#38a169", closed: "#2f855a",
@@ -15,57 +18,6 @@ const STATUS_COLORS = {
 };
 // grid cells at low zoom: red if one of them is overdue, orange if one is open, green otherwise
 const CELL_COLORS = { overdue: "#e53e3e", open: "#dd6b20", done: "#38a169" };
-const WRITE_ROLES = { direct: ["leader", "supervisor", "admin"] };
-
-// ---------- small helpers ----------
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-const fmt = (template, values) => template.replace(/%\((\w+)\)s/g, (_, k) => values[k]);
-const csrf = () => (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "";
-const dateFmt = new Intl.DateTimeFormat(config.lang === "en" ? "en-GB" : "vi-VN", {
-  dateStyle: "short", timeStyle: "short", timeZone: "Asia/Ho_Chi_Minh",
-});
-const when = (iso) => (iso ? dateFmt.format(new Date(iso)) : "–");
-const statusLabel = (s) => config.statuses[s] || s;
-
-async function api(path, { method = "GET", body = null } = {}) {
-  const headers = { Accept: "application/json", "Accept-Language": config.lang };
-  if (method !== "GET") headers["X-CSRFToken"] = csrf();
-  if (body && !(body instanceof FormData)) {
-    headers["Content-Type"] = "application/json";
-    body = JSON.stringify(body);
-  }
-  const response = await fetch(API + path, { method, headers, body, credentials: "same-origin" });
-  const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) {
-    const error = new Error((data && data.message) || response.statusText);
-    error.status = response.status;
-    error.data = data;
-    throw error;
-  }
-  return data;
-}
-
-function toast(text, isError = false) {
-  const el = document.getElementById("toast");
-  el.textContent = text;
-  el.className = isError ? "toast error" : "toast";
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => (el.hidden = true), 4000);
-}
 
 function countdown(dueIso) {
   if (!dueIso) return { text: T.no_deadline, late: false };
@@ -151,10 +103,10 @@ const style = {
         "circle-stroke-color": "#1a202c", "circle-stroke-width": 3 } },
   ],
 };
-if (config.basemap.url) {
-  style.sources.basemap = { type: "raster", tiles: [config.basemap.url], tileSize: 256,
-    attribution: config.basemap.attribution, maxzoom: 19 };
-  style.layers.splice(1, 0, { id: "basemap", type: "raster", source: "basemap" });
+const streets = await basemap(config.basemap);
+if (streets) {
+  Object.assign(style.sources, streets.sources);
+  style.layers.splice(1, 0, ...streets.layers);
 }
 
 function tileUrl() {
@@ -295,7 +247,7 @@ async function loadList(append = false) {
       data = await api(url.pathname.replace(API, "") + url.search);
     } else {
       const params = apiParams();
-      params.set("bbox", bboxParam());
+      if (!params.get("work")) params.set("bbox", bboxParam()); // my work: wherever it is
       params.set("page_size", "50");
       data = await api(`incidents?${params}`);
     }
@@ -304,13 +256,16 @@ async function loadList(append = false) {
     return;
   }
   if (token !== listToken) return;
+  const focused = list.contains(document.activeElement) && document.activeElement.closest("li.row");
   if (!append) list.replaceChildren();
   for (const row of data.results) list.append(listRow(row));
+  if (focused) list.querySelector(`li[data-id='${focused.dataset.id}']`)?.focus(); // redrawn
   listNext = data.next;
   more.hidden = !listNext;
   const n = list.children.length;
   document.getElementById("list-count").textContent = n
-    ? fmt(T.list_count, { n: `${n}${listNext ? "+" : ""}` }) : T.empty;
+    ? fmt(filterParams().get("work") ? T.work_count : T.list_count, { n: `${n}${listNext ? "+" : ""}` })
+    : T.empty;
 }
 
 function listRow(row) {
@@ -322,7 +277,7 @@ function listRow(row) {
     onkeydown: (e) => e.key === "Enter" && openDetail(row.id, { location: row.location }),
   },
   h("div", { class: "row-top" },
-    h("span", { class: "ref" }, row.reference),
+    h("span", { class: "ref" }, rowCheckbox(row), row.reference),
     h("span", { class: `badge s-${row.status}` }, row.status_label)),
   h("div", { class: "row-desc" }, row.description),
   h("div", { class: "row-meta" },
@@ -363,15 +318,24 @@ async function openDetail(id, { location: loc = null, fly = true } = {}) {
   const at = incident.location || loc;
   if (fly && at) map.easeTo({ center: [at.lon, at.lat], zoom: Math.max(map.getZoom(), 15) });
   renderDetail(incident);
+  detail.querySelector("h2")?.focus(); // keyboard and screen-reader users land in the panel
 }
 
 function closeButton() {
   return h("button", { type: "button", class: "close", "aria-label": T.close_panel,
-    onclick: () => { detail.hidden = true; select(null); clearInterval(countdownTimer); } }, "×");
+    onclick: () => {
+      detail.querySelector("form[data-action=location]")?.stopPicking();
+      detail.hidden = true;
+      clearInterval(countdownTimer);
+      const row = list.querySelector(`li[data-id='${selectedId}']`);
+      select(null);
+      row?.focus(); // back where the panel was opened from
+    } }, "×");
 }
 
 function renderDetail(inc) {
   clearInterval(countdownTimer);
+  detail.querySelector("form[data-action=location]")?.stopPicking();
   const due = h("span", { id: "countdown" });
   const tick = () => {
     const c = countdown(inc.due_at);
@@ -385,7 +349,7 @@ function renderDetail(inc) {
   const loc = inc.location;
   detail.replaceChildren(...[
     closeButton(),
-    h("h2", {}, inc.reference, " ", h("span", { class: `badge s-${inc.status}`, id: "detail-status" }, inc.status_label)),
+    h("h2", { tabindex: -1 }, inc.reference, " ", h("span", { class: `badge s-${inc.status}`, id: "detail-status" }, inc.status_label)),
     h("dl", { class: "facts" },
       h("dt", {}, T.category), h("dd", {}, inc.category?.name || "–"),
       h("dt", {}, T.ward), h("dd", {}, inc.ward?.name || "–"),
@@ -404,15 +368,12 @@ function renderDetail(inc) {
           h("img", { src: p.thumbnail_url, alt: p.kind, loading: "lazy", class: `photo ${p.kind}` }))))) : null,
     actionsSection(inc),
     duplicatesSection(inc, duplicatesContext()),
-    inc.directions.length ? h("section", {}, h("h3", {}, T.directions),
-      h("ul", { class: "timeline" }, inc.directions.map((d) => h("li", {},
-        h("b", {}, d.actor?.name || ""), " ", h("time", {}, when(d.created_at)), h("div", {}, d.note),
-        d.answers.map((a) => h("div", { class: "answer" }, `${T.answers}: ${a.note}`)))))) : null,
+    directionsSection(inc, runAction),
     h("section", {}, h("h3", {}, T.history),
       h("ol", { class: "timeline" }, inc.history.map((e) => h("li", { class: e.is_internal ? "internal" : "public" },
         h("span", { class: "badge" }, e.is_internal ? T.internal_badge : T.public_badge), " ",
         h("time", {}, when(e.created_at)), " ",
-        h("b", {}, e.to_status ? statusLabel(e.to_status) : e.kind), " ",
+        h("b", {}, e.to_status ? statusLabel(e.to_status) : e.kind_label), " ",
         e.actor ? `— ${e.actor.name}` : "", e.note ? h("div", {}, e.note) : null)))),
   ].filter(Boolean));
   if (config.me.sees_contact) loadReporter(inc.id, reporter);
@@ -446,24 +407,30 @@ async function loadReporter(id, el) {
 }
 
 // ---------- actions ----------
+async function runAction(fn) {
+  try {
+    const result = await fn();
+    toast(T.done);
+    afterChange();
+    if (result && result.in_scope === false) { detail.hidden = true; select(null); }
+    else if (result && result.id) renderDetail(result);
+  } catch (err) {
+    toast(`${T.error}: ${err.message}`, true);
+  }
+}
+
+function afterChange() {
+  tileVersion += 1;
+  refreshTiles();
+  loadList();
+  loadStats();
+}
+
 function actionsSection(inc) {
   const moves = inc.allowed_moves;
   const box = h("section", { class: "actions" }, h("h3", {}, T.actions));
-  const note = () => h("textarea", { name: "note", rows: 2, placeholder: T.note });
-  const run = async (fn) => {
-    try {
-      const result = await fn();
-      toast(T.done);
-      tileVersion += 1;
-      refreshTiles();
-      loadList();
-      loadStats();
-      if (result && result.in_scope === false) { detail.hidden = true; select(null); }
-      else if (result && result.id) renderDetail(result);
-    } catch (err) {
-      toast(`${T.error}: ${err.message}`, true);
-    }
-  };
+  const note = () => noteBox();
+  const run = runAction;
   const transition = (to, label, needsNote) => {
     const f = h("form", { class: "action", dataset: { action: to },
       onsubmit: (e) => {
@@ -496,9 +463,10 @@ function actionsSection(inc) {
     box.append(f);
   }
   if (moves.includes("assigned")) {
-    const select = h("select", { name: "assignee", required: true }, h("option", { value: "" }, T.choose_person));
+    const select = h("select", { name: "assignee", required: true, "aria-label": T.choose_person },
+      h("option", { value: "" }, T.choose_person));
     if (inc.unit) api(`units/${inc.unit.id}/members`).then((members) => {
-      for (const m of members) select.append(h("option", { value: m.user.id }, `${m.user.name} (${m.role})`));
+      for (const m of members) select.append(h("option", { value: m.user.id }, `${m.user.name} (${m.role_label})`));
     }).catch(() => {});
     const f = h("form", { class: "action", dataset: { action: "assign" }, onsubmit: (e) => {
       e.preventDefault();
@@ -507,18 +475,9 @@ function actionsSection(inc) {
     } }, select, note(), h("button", { type: "submit" }, T.assign));
     box.append(f);
   }
-  if (moves.includes("transferred")) {
-    const select = h("select", { name: "unit", required: true }, h("option", { value: "" }, T.choose_unit));
-    api("units").then((units) => {
-      for (const u of units) if (u.id !== inc.unit?.id) select.append(h("option", { value: u.id }, u.name));
-    }).catch(() => {});
-    const f = h("form", { class: "action", dataset: { action: "transfer" }, onsubmit: (e) => {
-      e.preventDefault();
-      run(() => api(`incidents/${inc.id}/transfer`, { method: "POST",
-        body: { unit: Number(select.value), reason: f.elements.note.value, version: inc.version } }));
-    } }, select, note(), h("button", { type: "submit" }, T.transfer));
-    box.append(f);
-  }
+  if (moves.includes("transferred")) box.append(transferForm(inc, run));
+  if (inc.allowed_actions.includes("category")) box.append(categoryForm(inc, run));
+  if (inc.allowed_actions.includes("location")) box.append(locationForm(inc, run, map));
   if (moves.includes("rejected")) box.append(transition("rejected", T.reject, true));
   if (moves.includes("closed")) box.append(transition("closed", T.close, false));
   if (moves.includes("reopened")) box.append(transition("reopened", T.reopen, true));
@@ -529,15 +488,16 @@ function actionsSection(inc) {
     const internal = e.submitter?.value === "internal";
     run(() => api(`incidents/${inc.id}/comments`, { method: "POST",
       body: { text: comment.elements.text.value, internal } }));
-  } }, h("textarea", { name: "text", rows: 2, required: true, placeholder: T.comment }),
+  } }, h("textarea", { name: "text", rows: 2, required: true, placeholder: T.comment, "aria-label": T.comment }),
   h("button", { type: "submit", name: "kind", value: "public" }, T.reply_public),
-  h("button", { type: "submit", name: "kind", value: "internal", class: "secondary" }, T.save_internal));
+  h("button", { type: "submit", name: "kind", value: "internal", class: "secondary" }, T.save_internal),
+  h("p", { class: "reply-hint" }, T.reply_hint));
   box.append(comment);
-  if (config.me.roles.some((r) => WRITE_ROLES.direct.includes(r))) {
+  if (inc.allowed_actions.includes("direct")) {
     const direct = h("form", { class: "action", dataset: { action: "direction" }, onsubmit: (e) => {
       e.preventDefault();
       run(() => api(`incidents/${inc.id}/directions`, { method: "POST", body: { text: direct.elements.text.value } }));
-    } }, h("textarea", { name: "text", rows: 2, required: true, placeholder: T.directions }),
+    } }, h("textarea", { name: "text", rows: 2, required: true, placeholder: T.directions, "aria-label": T.directions }),
     h("button", { type: "submit" }, T.direct));
     box.append(direct);
   }
@@ -559,6 +519,7 @@ async function loadStats() {
 
 // ---------- wiring ----------
 function applyFilters() {
+  syncExports(apiParams());
   const query = filterParams().toString();
   history.replaceState(null, "", `${location.pathname}${query ? "?" + query : ""}${location.hash}`);
   refreshTiles();
@@ -581,6 +542,8 @@ map.on("load", async () => {
   document.body.dataset.mapReady = "true";
 });
 loadStats();
+syncExports(apiParams());
+initBulk(afterChange);
 const opened = new URLSearchParams(location.search).get("incident"); // a link to one incident
 if (opened) {
   fitted = true; // the detail panel moves the map to it
