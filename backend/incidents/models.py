@@ -204,10 +204,9 @@ class Incident(models.Model):
                 name="incident_open_emergency",
             ),
             # "already reported?": open incidents near a point (selectors.duplicates)
+            # An expression for the reason above: with fields=["location"] the condition is dropped
             GistIndex(
-                fields=["location"],
-                condition=Q(status__in=OPEN_STATUSES),
-                name="incident_open_location",
+                F("location"), condition=Q(status__in=OPEN_STATUSES), name="incident_open_location"
             ),
             models.Index(
                 fields=["resolved_at"],

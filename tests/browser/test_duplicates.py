@@ -11,7 +11,7 @@ from backend.incidents.models import Incident, Status
 from backend.notifications.models import Follow
 from tests.incidents.factories import make_incident, make_user
 
-from .test_staff_map import at, sign_in, wait_rendered
+from .test_staff_map import sign_in, signed_in_to, wait_rendered
 
 pytestmark = [pytest.mark.browser]
 
@@ -23,7 +23,7 @@ def test_staff_merge_a_duplicate_from_the_detail_panel(page: Any, live_server: A
     duplicate = make_incident(
         category="road-damage", description=text + " ban đêm", reporter=duplicate_reporter
     )
-    sign_in(page, live_server.url, "saigon.tiepnhan", path=f"/login/?next=/{at(duplicate)}")
+    sign_in(page, live_server.url, "saigon.tiepnhan", path=signed_in_to(duplicate))
     wait_rendered(page, [duplicate.pk])
     page.click(f"#incident-list li[data-id='{duplicate.pk}']")
     candidate = page.locator(f"#duplicates li.duplicate[data-id='{master.pk}']")
@@ -46,7 +46,7 @@ def test_staff_merge_a_duplicate_from_the_detail_panel(page: Any, live_server: A
 def test_a_cancelled_confirmation_merges_nothing(page: Any, live_server: Any) -> None:
     master = make_incident(category="road-damage", description="Vỉa hè vỡ")
     duplicate = make_incident(category="road-damage", description="Vỉa hè vỡ nhiều chỗ")
-    sign_in(page, live_server.url, "saigon.tiepnhan", path=f"/login/?next=/{at(duplicate)}")
+    sign_in(page, live_server.url, "saigon.tiepnhan", path=signed_in_to(duplicate))
     wait_rendered(page, [duplicate.pk])
     page.click(f"#incident-list li[data-id='{duplicate.pk}']")
     button = page.locator(f"#duplicates li.duplicate[data-id='{master.pk}'] button.merge")
