@@ -21,6 +21,7 @@ from backend.notifications.tasks import notify_incident_status_changed
 from tests.incidents.factories import make_incident
 
 from .conftest import PASSWORD
+from .test_staff_workspace import axe_serious
 
 pytestmark = [pytest.mark.browser]
 
@@ -133,4 +134,8 @@ def test_the_dashboard_draws_the_apis_numbers(page: Any, live_server: Any) -> No
     digest = client.get(reverse("staff:digest"), {"unit": unit}).json()
     assert page.locator("#digest-sms").inner_text() == digest["sms"]
     assert page.locator("#periods tbody tr").count() == 3
+    # every table says what it is to a screen reader; axe-core finds nothing serious
+    captions = page.eval_on_selector_all("table", "ts => ts.map(t => t.caption?.textContent)")
+    assert captions and all(captions)
+    assert axe_serious(page) == []
     assert not page.errors

@@ -51,7 +51,10 @@ function showScopeInputs() {
 }
 
 function table(el, head, rows) {
+  // a caption for screen readers: the heading of the section the table sits in
+  const heading = el.closest("section")?.querySelector("h2");
   el.replaceChildren(
+    h("caption", { class: "sr-only" }, heading ? heading.textContent : ""),
     h("thead", {}, h("tr", {}, head.map((cell) => h("th", { scope: "col" }, cell)))),
     h("tbody", {}, rows.length ? rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))
       : h("tr", {}, h("td", { colspan: head.length }, T.none))),
