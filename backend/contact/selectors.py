@@ -29,8 +29,8 @@ from backend.units.deadlines import deadline_for
 from backend.units.models import Category, Role, Unit
 from backend.units.routing import unit_for
 from backend.units.selectors import staff_scope
-from geo.locate import area_info, boundary_set_id_at, ward_at
-from geo.models import AdminArea, AreaPiece
+from geo.locate import area_info, boundary_set_id_at, locate_many, ward_at
+from geo.models import AdminArea
 
 from .models import Contact, InboxItem, InboxStatus, KnowledgeArticle
 from .models import Place as KnownPlace
@@ -112,24 +112,16 @@ class Place:
     lat: float | None = None
 
 
-PLACE_SQL = (
-    "SELECT p.name, ST_X(p.location), ST_Y(p.location),"
-    " (SELECT a.area_id FROM {pieces} a WHERE a.boundary_set_id = %s"
-    "  AND ST_Covers(a.geom, p.location) ORDER BY a.area_code LIMIT 1)"
-    " FROM {places} p WHERE {where} ORDER BY p.folded <-> contact_fold(%s) LIMIT %s"
-)
-
-
 def place_search(*, query: str, limit: int = 10) -> list[Place]:
     """Wards of the boundary set in force whose name matches, then places named in earlier
     reports (`Place`, one row per folded address with its newest point), each with the ward
-    covering its point now — so a boundary change needs no rewrite of places. Two queries."""
+    covering its point now (`geo.locate.locate_many`) — so a boundary change needs no rewrite
+    of places. Four queries, each on an index."""
     places: list[Place] = []
     set_id = boundary_set_id_at()
-    words = _words(query)
-    if set_id is None or not words:
+    if set_id is None or not _words(query):
         return places
-    ids = _matching_ids(
+    ward_ids = _matching_ids(
         AdminArea._meta.db_table,
         "contact_fold(name)",
         query,
@@ -137,22 +129,17 @@ def place_search(*, query: str, limit: int = 10) -> list[Place]:
         params=[set_id],
         limit=limit,
     )
-    for pk in ids:
+    for pk in ward_ids:
         info = area_info(pk)
         if info is not None:
             places.append(Place("ward", info.full_name, info.id, info.name))
-    sql = PLACE_SQL.format(
-        pieces=AreaPiece._meta.db_table,
-        places=KnownPlace._meta.db_table,
-        where=" AND ".join("p.folded LIKE contact_fold(%s)" for _ in words),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [set_id, *(_like(w) for w in words), " ".join(words), limit])
-        rows = cursor.fetchall()
-    for name, lon, lat, area_id in rows:
-        ward = area_info(area_id) if area_id is not None else None
+    place_ids = _matching_ids(KnownPlace._meta.db_table, "folded", query, limit=limit)
+    found = KnownPlace.objects.only("name", "location").in_bulk(place_ids)
+    known = [found[pk] for pk in place_ids if pk in found]
+    points = [(place.location.x, place.location.y) for place in known]
+    for place, (lon, lat), ward in zip(known, points, locate_many(points), strict=True):
         if ward is not None:
-            places.append(Place("address", name, ward.id, ward.name, lon, lat))
+            places.append(Place("address", place.name, ward.id, ward.name, lon, lat))
     return places
 
 

@@ -6,7 +6,7 @@ import pytest
 from shapely import unary_union
 from shapely.geometry import Polygon, shape
 
-from geo.locate import locate
+from geo.locate import locate, locate_many
 from geo.points import InvalidCoordinates
 
 from .wards import WARDS_FILE, covering_codes, wards
@@ -65,6 +65,17 @@ def test_agrees_with_shapely_on_thousands_of_random_points() -> None:
         else:
             assert area is None, (lon, lat)
     assert inside > 2000  # the sample really exercised the wards
+
+
+def test_locate_many_answers_as_locate_does_in_the_order_asked() -> None:
+    rng = random.Random(22)
+    points = [(rng.uniform(106.60, 106.80), rng.uniform(10.70, 10.85)) for _ in range(300)]
+    points += [(107.3, 10.1), (105.0, 10.0)]  # the sea, another province
+    many = locate_many(points)
+    one_by_one = [locate(lon, lat) for lon, lat in points]
+    assert [a.code if a else None for a in many] == [a.code if a else None for a in one_by_one]
+    assert many[-2:] == [None, None] and sum(a is not None for a in many) > 250
+    assert locate_many([]) == []
 
 
 def test_point_on_a_shared_border_is_matched_deterministically() -> None:
