@@ -8,6 +8,7 @@ the loser reads the winner's row)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -49,6 +50,17 @@ def chat_identity_touch(
     return identity
 
 
+def chat_identities_latest(user_ids: Iterable[int]) -> dict[int, ChatIdentity]:
+    """The chat identity each of `user_ids` wrote from last (users without one left out), in
+    one query — a status update's fan-out asks for all its recipients at once."""
+    rows = (
+        ChatIdentity.objects.filter(user_id__in=list(user_ids))
+        .order_by("user_id", "-last_inbound_at")
+        .distinct("user_id")
+    )
+    return {row.user_id: row for row in rows}
+
+
 def chat_identity_latest(user_id: int) -> ChatIdentity | None:
     """The chat identity `user_id` wrote from last, if any."""
-    return ChatIdentity.objects.filter(user_id=user_id).order_by("-last_inbound_at").first()
+    return chat_identities_latest([user_id]).get(user_id)

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.accounts.chat_identities import chat_identity_latest
+from backend.accounts.chat_identities import chat_identities_latest
 from backend.accounts.models import User
 from backend.common.links import public_report_url
 from backend.incidents.models import EventKind, Incident, IncidentEvent
@@ -76,19 +76,21 @@ def fallback_status_change(*, event_id: int) -> SendRun:
     ).values_list("recipient_id", "channel"):
         existing.setdefault(recipient_id, set()).add(channel)
     now = timezone.now()
-    chat_ids: dict[int, str] = {}
+    identities = chat_identities_latest(people)
+    chat_ids = {user_id: identity.external_id for user_id, identity in identities.items()}
+    wanted: dict[str, list[int]] = {}  # channel → recipients, created in one statement each
     for user in people.values():
-        identity = chat_identity_latest(user.pk)
-        if identity is not None:
-            chat_ids[user.pk] = identity.external_id
+        identity = identities.get(user.pk)
         have = existing.get(user.pk, set())
         if not have & {Channel.SMS, *CHAT_CHANNELS}:
             if identity is not None and window_open(identity, now):
-                deliveries_create(event.pk, [user.pk], identity.channel, now)
+                wanted.setdefault(identity.channel, []).append(user.pk)
             elif user.phone and _sms_wanted(event, user):
-                deliveries_create(event.pk, [user.pk], Channel.SMS, now)
+                wanted.setdefault(Channel.SMS, []).append(user.pk)
         if user.email and settings.STATUS_EMAIL_FALLBACK:
-            deliveries_create(event.pk, [user.pk], Channel.EMAIL, now)
+            wanted.setdefault(Channel.EMAIL, []).append(user.pk)
+    for channel, recipients in wanted.items():
+        deliveries_create(event.pk, recipients, channel, now)
     texts = StatusTexts(incident, event)
     # rows created now or by an earlier run (a retry, or "send again" in the admin)
     queue = list(
