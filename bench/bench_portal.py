@@ -73,6 +73,7 @@ def main() -> None:
         ("z11 counts per cell, no filter", 11, {}),
         ("z11 counts per cell, open + field", 11, {"status": "open", "field": field}),
         ("z11 live count, last 30 days", 11, {"period": "30"}),
+        ("z12 points, no filter", 12, {}),
         ("z13 points, no filter", 13, {}),
         ("z13 points, open", 13, {"status": "open"}),
         ("z15 points, no filter", 15, {}),

@@ -185,13 +185,15 @@ class Incident(models.Model):
                 condition=Q(is_emergency=True, status="new"),
                 name="incident_emergency_new",
             ),
-            # the public map's street zooms: the newest published reports inside a tile, read
-            # from the index alone (the filters it offers carried in it)
+            # the public map's period filter ("last 30 days") counted live on its low zooms,
+            # from the index alone (the other filters it offers carried in it). Its street
+            # zooms read `incident_published_cell` (selectors.portal, an expression index kept
+            # by migration 0019, not in this list)
             models.Index(
-                fields=["id"],
-                include=["location", "status", "category", "ward", "created_at"],
+                fields=["created_at"],
+                include=["location", "status", "category", "ward"],
                 condition=Q(is_public=True, merged_into__isnull=True),
-                name="incident_published_newest",
+                name="incident_published_created",
             ),
             # the public map's low zooms: reports staff hid, taken off the counts per cell.
             # An expression, not fields=["location"]: for one geometry field Django's PostGIS

@@ -3,11 +3,14 @@
 Published reports only (`incidents.selectors.portal`), and of each only its point, `status`,
 `field` (category id) and `ref` (the reference its page lives at): no names, phones, text or
 notes. z ≥ 12: one point per report, at most POINT_LIMIT per tile (the newest: what one request
-returns is capped); below: counts per cell (`n`). A plain Django view (no DRF wrapping: dozens of
+returns is capped; up to CELL_ZOOM read cell by cell, the tiles holding a large share of the
+city); below: counts per cell (`n`). A plain Django view (no DRF wrapping: dozens of
 tiles per pan), cacheable by anyone for TILE_MAX_AGE seconds.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
@@ -15,6 +18,7 @@ from django.views.decorators.http import require_safe
 from backend.common.errors import DomainError, error_body
 from backend.common.replicas import reads_from_replica
 from backend.incidents.selectors.portal import (
+    CELL_ZOOM,
     PortalFilters,
     portal_grid_rows,
     portal_live_rows,
@@ -30,18 +34,19 @@ POINT_MIN_ZOOM = 12
 POINT_LIMIT = 1_000  # per tile: a denser street shows its newest thousand
 MIN_ZOOM = 8  # below: the whole country in a tile, nothing to see of one city
 TILE_MAX_AGE = 60
+POINT_FEATURES: dict[str, Any] = {
+    "layer": LAYER,
+    "attributes": ("status", "field", "ref"),
+    "limit": POINT_LIMIT,
+}
 
 
 def public_tile_body(filters: PortalFilters, *, z: int, x: int, y: int) -> bytes:
+    if z > CELL_ZOOM:
+        return tiles.point_tile(portal_point_rows(filters, z=z), z=z, x=x, y=y, **POINT_FEATURES)
     if z >= POINT_MIN_ZOOM:
-        return tiles.point_tile(
-            portal_point_rows(filters, z=z),
-            z=z,
-            x=x,
-            y=y,
-            layer=LAYER,
-            attributes=("status", "field", "ref"),
-            limit=POINT_LIMIT,
+        return tiles.cell_point_tile(
+            portal_point_rows(filters, z=z), z=z, x=x, y=y, cell_zoom=CELL_ZOOM, **POINT_FEATURES
         )
     if summed := portal_grid_rows(filters):
         counts, hidden = summed

@@ -78,6 +78,37 @@ def test_point_tile_is_empty_outside_the_rows_and_capped_by_limit() -> None:
 
 
 @pytest.mark.django_db
+def test_cell_point_tile_keeps_the_newest_of_its_own_cells_only() -> None:
+    from django.contrib.gis.geos import Point
+
+    ids = [make_incident(SAIGON).pk for _ in range(4)]
+    where = Incident.objects.get(pk=ids[0]).location
+    x, y = tile_of(where.x, where.y, 12)
+    box = tiles.tile_bounds(12, x, y)
+    quarters = [(0, 0), (1, 0), (0, 1), (1, 1)]  # z13 cells (2x + i, 2y + j), y grows south
+    for pk, (i, j) in zip(ids, quarters, strict=True):
+        lon = box.west + (box.east - box.west) * (0.25 + 0.5 * i)
+        lat = box.north - (box.north - box.south) * (0.25 + 0.5 * j)
+        Incident.objects.filter(pk=pk).update(location=Point(lon, lat, srid=4326))
+    far = make_incident(BEN_THANH)  # another cell (and maybe this tile: counted if so)
+    fx, fy = tile_of(far.location.x, far.location.y, 12)
+    rows = flagged([*ids, far.pk])
+
+    def shown(z: int, tx: int, ty: int, limit: int) -> list[int]:
+        body = tiles.cell_point_tile(
+            rows, z=z, x=tx, y=ty, cell_zoom=13, layer="incidents", limit=limit
+        )
+        return sorted(f["id"] for f in decode(body).get("incidents", []))
+
+    newest = sorted([*ids, far.pk] if (fx, fy) == (x, y) else ids)[-3:]
+    assert shown(12, x, y, 3) == newest  # the tile's newest three, across its four cells
+    for pk, (i, j) in zip(ids, quarters, strict=True):
+        assert shown(13, 2 * x + i, 2 * y + j, 5) == [pk]  # a cell shows its own rows only
+    with pytest.raises(ValueError):
+        tiles.cell_point_tile(rows, z=14, x=0, y=0, cell_zoom=13, layer="incidents")
+
+
+@pytest.mark.django_db
 def test_cell_sql_is_the_tile_of_the_point() -> None:
     from django.db import connection
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 
 from backend.incidents.models import Status
@@ -67,3 +70,26 @@ def test_bad_filters_and_tiles_are_clear_errors(client: Client) -> None:
     assert client.get("/api/public/v1/tiles/14/0/0.mvt?period=2").status_code == 400
     assert client.get("/api/public/v1/tiles/3/9/9.mvt").status_code == 404
     assert client.post("/api/public/v1/tiles/14/0/0.mvt").status_code == 405
+
+
+def test_street_zooms_read_the_published_cell_index(client: Client) -> None:
+    """The z12–13 tiles' SQL is answered by `incident_published_cell` (migration 0019): the
+    index's expressions and the query's are the same, whatever the planner's row counts."""
+    shown = make_incident(status=Status.IN_PROGRESS)
+    captured: list[tuple[str, Any]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "ST_AsMVT" in sql:
+            captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        assert [f["id"] for f in tile(13)] == [shown.pk]
+        assert [f["id"] for f in tile(12, query="?status=open")] == [shown.pk]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for sql, params in captured:
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "incident_published_cell" in plan, plan

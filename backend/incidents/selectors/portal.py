@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from geo.tiles import Rows
+from geo.tiles import Rows, cell_key_sql
 
 from ..models import Incident, IncidentEvent, IncidentGridCount, IncidentPhoto, Status
 from .map_rows import _col, _table, _Where
@@ -59,18 +59,32 @@ def _published(f: PortalFilters) -> _Where:
     return where
 
 
-# from this zoom a tile is small enough that reading its rows through the spatial index and
-# sorting them beats walking the newest reports until the tile has its share (see below)
-SPATIAL_FIRST_ZOOM = 14
+# Street zooms below this one hold a large share of the city: their newest reports are read
+# cell by cell through `incident_published_cell` (geo.tiles.cell_point_tile); from it on, a
+# tile holds a few thousand reports of millions, read through the GiST box and sorted.
+CELL_ZOOM = 13
 
 
-def portal_point_rows(filters: PortalFilters, *, z: int = SPATIAL_FIRST_ZOOM) -> Rows:
+def published_cell_index_sql() -> str:
+    """DDL of `incident_published_cell`: the published reports by (z13 cell, id), carrying what
+    the public map's point tiles read (index only). Written in a migration, CONCURRENTLY."""
+    table = _table(Incident)
+    keys = cell_key_sql(_col(Incident, "location"), CELL_ZOOM)
+    carried = ", ".join(_col(Incident, f) for f in ("location", "status", "category", "ward"))
+    condition = f"{_col(Incident, 'is_public')} AND {_col(Incident, 'merged_into')} IS NULL"
+    return (
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS incident_published_cell ON {table}"
+        f" ({keys}, {_col(Incident, 'id')}) INCLUDE ({carried}, {_col(Incident, 'created_at')})"
+        f" WHERE {condition}"
+    )
+
+
+def portal_point_rows(filters: PortalFilters, *, z: int = CELL_ZOOM + 1) -> Rows:
     """id, point, status, field id and reference of the published reports, newest first.
 
-    Below SPATIAL_FIRST_ZOOM a tile holds a good share of the city: the newest are found by
-    walking `incident_published_newest` backwards (index only). From it on, a tile holds a few
-    thousand of 2 million: the order is written `id + 0`, which no index gives, so the rows come
-    through the GiST box and a top-N sort. The reference is read only for the rows kept.
+    Up to CELL_ZOOM the rows are read per cell (`incident_published_cell`, ordered `id DESC`).
+    From it on the order is written `id + 0`, which no index gives, so the rows come through
+    the GiST box and a top-N sort. The reference is read only for the rows kept.
     """
     where = _published(filters)
     table, pk, location = _table(Incident), _col(Incident, "id"), _col(Incident, "location")
@@ -81,7 +95,7 @@ def portal_point_rows(filters: PortalFilters, *, z: int = SPATIAL_FIRST_ZOOM) ->
         [pk, location, _col(Incident, "status"), _col(Incident, "category"), reference]
     )
     select = f"SELECT {columns} FROM {table} WHERE {where.sql()}"
-    order = f"{pk} + 0 DESC" if z >= SPATIAL_FIRST_ZOOM else f"{pk} DESC"
+    order = f"{pk} DESC" if z <= CELL_ZOOM else f"{pk} + 0 DESC"
     return Rows(select, tuple(where.params), geom=location, order=order)
 
 
