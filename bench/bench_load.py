@@ -13,10 +13,12 @@ photos in a SeaweedFS S3 bucket (tools/seaweedfs.py), on the given database (def
   1 Open311 read/s (12 requests/s) — p95 per request type and errors;
 - max: the same mix ×2, ×4, … until a step fails (an error, p95 above 1 s, or under 95 % of
   the offered rate): the maximum sustainable rate is the last step that held;
-- scale: one web process ("machine": gunicorn with 1 worker × 4 threads under tools.serve)
-  behind nginx, then two of them on two ports behind the same nginx, sharing PostgreSQL and
-  the S3 store; closed-loop saturation (users send back to back), alternating A/B
-  `--scale-runs` times; requests/s and the server CPU per request (/proc) of each.
+- scale: one web process ("machine": gunicorn with 1 worker × 4 threads and its job worker
+  under tools.serve, in a CPU cgroup of `--machine-cores` cores, bench/cpu_machines.py) behind
+  nginx, then two of them on two ports behind the same nginx, sharing PostgreSQL and the S3
+  store; closed-loop saturation (users send back to back), alternating A/B `--scale-runs`
+  times; requests/s and the server CPU per request (/proc) of each. On 2 cores, two machines
+  of 0.5 core leave one core to PostgreSQL, nginx and locust, so the ratio is the web tier's.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import cpu_machines
 from common import ROOT, bench_database
 from server_procs import SECRET, CpuMeter, Served, free_port
 
@@ -211,6 +214,10 @@ def main() -> None:
     parser.add_argument("--phases", default="peak,max,scale")
     parser.add_argument("--scale-runs", type=int, default=3)
     parser.add_argument("--residents", type=int, default=1500)
+    parser.add_argument(
+        "--machine-cores", type=float, default=0.5,
+        help="scale phase: CPU quota of each web 'machine' (0: none, share the host's cores)",
+    )  # fmt: skip
     args = parser.parse_args()
     phases = set(args.phases.split(","))
 
@@ -269,8 +276,18 @@ def scale(url: str, conninfo: str, config: dict[str, Any], env: dict[str, str], 
     users = 40
     print(f"\n  scale-out: closed loop, {users} users, {args.seconds} s per run")
     with contextlib.ExitStack() as stack:
-        first = stack.enter_context(Served(url, env=one))
-        second = stack.enter_context(Served(url, env=one))
+        preexec: list[Any] = [None, None]
+        if args.machine_cores and cpu_machines.available():
+            machines = [
+                stack.enter_context(cpu_machines.CpuMachine(name, args.machine_cores))
+                for name in ("web1", "web2")
+            ]
+            preexec = [m.enter for m in machines]
+            print(f"  each web process is a machine of {args.machine_cores} core (CPU cgroup)")
+        elif args.machine_cores:
+            print("  no writable CPU cgroup here: the web processes share the host's cores")
+        first = stack.enter_context(Served(url, env=one, preexec=preexec[0]))
+        second = stack.enter_context(Served(url, env=one, preexec=preexec[1]))
         single = stack.enter_context(nginx([first.port]))
         double = stack.enter_context(nginx([first.port, second.port]))
         for run in range(1, args.scale_runs + 1):

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,7 @@ class Served:
     port: int = field(default_factory=free_port)
     env: dict[str, str] = field(default_factory=dict)
     root: Path = ROOT  # the code served (another checkout for a baseline)
+    preexec: Callable[[], None] | None = None  # e.g. CpuMachine.enter: run on a CPU quota
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -78,6 +80,7 @@ class Served:
             cwd=self.root,
             env=env,
             stdout=subprocess.DEVNULL,  # the console SMS gateway of the job worker
+            preexec_fn=self.preexec,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
