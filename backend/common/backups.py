@@ -87,13 +87,32 @@ def backup(target: Path, storage: Storage = default_storage) -> dict[str, object
     return manifest
 
 
-def restore(source: Path, storage: Storage = default_storage) -> dict[str, int]:
+def restore(
+    source: Path, storage: Storage = default_storage, photos_only: bool = False
+) -> dict[str, int]:
     """Load the dump into the (empty) database and write back the photos the store lacks;
-    every photo is checked against the manifest first."""
+    every photo is checked against the manifest first. `photos_only`: the photos alone, after
+    a point-in-time restore of the database (a copy taken after the target time holds every
+    photo its rows name: photos are only ever added)."""
     manifest = json.loads((source / MANIFEST).read_text())
     for name, facts in manifest["photos"].items():
         if _sha256(source / "photos" / name) != facts["sha256"]:
             raise ValueError(f"photo {name} does not match the manifest")
+    if not photos_only:
+        _load_dump(source)
+    written = 0
+    for name in manifest["photos"]:
+        if storage.exists(name):
+            continue
+        with (source / "photos" / name).open("rb") as f:
+            saved = storage.save(name, File(f))
+        if saved != name:
+            raise RuntimeError(f"photo {name} was stored as {saved}")
+        written += 1
+    return {"photos": written}
+
+
+def _load_dump(source: Path) -> None:
     subprocess.run(
         [
             str(bindir() / "pg_restore"),
@@ -107,13 +126,3 @@ def restore(source: Path, storage: Storage = default_storage) -> dict[str, int]:
         check=True,
         capture_output=True,
     )
-    written = 0
-    for name in manifest["photos"]:
-        if storage.exists(name):
-            continue
-        with (source / "photos" / name).open("rb") as f:
-            saved = storage.save(name, File(f))
-        if saved != name:
-            raise RuntimeError(f"photo {name} was stored as {saved}")
-        written += 1
-    return {"photos": written}

@@ -13,7 +13,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", type=Path)
+        parser.add_argument(
+            "--photos-only",
+            action="store_true",
+            help="only the photos the store lacks (after a point-in-time database restore)",
+        )
 
-    def handle(self, *args: Any, directory: Path, **options: Any) -> None:
-        done = restore(directory)
-        self.stdout.write(f"restored from {directory}: database and {done['photos']} photo files")
+    def handle(self, *args: Any, directory: Path, photos_only: bool, **options: Any) -> None:
+        done = restore(directory, photos_only=photos_only)
+        what = "" if photos_only else "database and "
+        self.stdout.write(f"restored from {directory}: {what}{done['photos']} photo files")
