@@ -109,7 +109,6 @@ def prepare_restore(backup: Path, pgdata: Path, archive: Path, target_time: str)
     _prepare_dir(pgdata)
     if any(pgdata.iterdir()):
         raise ValueError(f"{pgdata} is not empty")
-    pgdata.chmod(0o700)  # the server refuses a data directory others can read
     tars = {p.name.split(".")[0]: p for p in backup.glob("*.tar*")}
     if "base" in tars:
         _server_run(["tar", "-xf", str(tars["base"]), "-C", str(pgdata)])
@@ -117,6 +116,7 @@ def prepare_restore(backup: Path, pgdata: Path, archive: Path, target_time: str)
             _server_run(["tar", "-xf", str(tars["pg_wal"]), "-C", str(pgdata / "pg_wal")])
     else:
         _server_run(["cp", "-a", f"{backup}/.", str(pgdata)])
+    pgdata.chmod(0o700)  # the server refuses a data directory others can read (cp -a copies modes)
     source = shlex.quote(str(archive))
     recovery = {
         "restore_command": f"cp {source}/%f %p",
