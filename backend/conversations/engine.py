@@ -15,7 +15,7 @@ the caller's transaction; it does no network I/O (photos arrive downloaded).
 
 from __future__ import annotations
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from backend.contact.models import KnowledgeArticle
@@ -82,7 +82,8 @@ def transcript(conversation: Conversation) -> str:
     lines = []
     for message in conversation.messages.order_by("created_at", "id"):
         who = "Người dân" if message.direction == "in" else "1022"
-        lines.append(f"[{message.created_at:%d/%m %H:%M}] {who}: {message.text}")
+        at = timezone.localtime(message.created_at)  # Vietnam time, as the operator reads it
+        lines.append(f"[{at:%d/%m %H:%M}] {who}: {message.text}")
     return "\n".join(lines)
 
 
@@ -304,8 +305,6 @@ class Dialogue:
         self.say(t.OPERATOR_SOON)
 
     def close(self, reason: str) -> None:
-        from django.utils import timezone
-
         self.c.state = S.CLOSED
         self.c.closed_at = timezone.now()
         self.c.closed_reason = reason
