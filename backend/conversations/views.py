@@ -189,7 +189,7 @@ class ConversationView(APIView):
 
     @extend_schema(
         operation_id="conversations_detail",
-        responses={200: dict},
+        responses={200: dict, **errors(403, 404)},
         tags=["conversations: operators"],
         summary="A conversation and its messages (operators)",
     )
@@ -224,9 +224,10 @@ class ConversationReplyView(APIView):
     @extend_schema(
         operation_id="conversations_reply",
         request=ReplyInSerializer,
-        responses={201: dict},
+        responses={201: dict, **errors(400, 403, 404, 409)},
         tags=["conversations: operators"],
-        summary="Answer in a conversation (sent on the resident's channel, or by SMS)",
+        summary="Answer in a conversation (sent on the resident's channel, or by SMS; 409 "
+        "window_closed when neither can reach them)",
     )
     def post(self, request: Request, pk: int) -> Response:
         serializer = ReplyInSerializer(data=request.data)
