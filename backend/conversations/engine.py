@@ -148,7 +148,7 @@ class Dialogue:
         kept; a conversation opened only for the command is closed, so the next message starts
         afresh and no idle reminder follows."""
         draft = self._has_draft()
-        reply = command_take(user=self.c.user, text=text, draft=draft)
+        reply = command_take(user=self.c.user, text=text, draft=draft, language=self.c.language)
         if reply is None:
             return False
         reply_queue(self.c, reply)

@@ -11,10 +11,13 @@ What is a command (read on folded text, so "Theo Dõi", "theo doi" and "FOLLOW" 
 - unfollow: the same with "bỏ / hủy / ngừng / thôi / không theo dõi", "unfollow", "stop following";
 - the list: "danh sách theo dõi", "đang theo dõi", "following", "my follows" as the whole message;
 - the word alone, or with a few words that are not a valid reference ("theo dõi PA-12"): how to
-  write it. Nothing is stored.
+  write it. Nothing is stored;
+- a reference alone ("1022-2026-000123", "phản ánh số …"): its public status and link, and how to
+  follow it. Nothing is stored.
 A command is recognised at every step of a dialogue, as «hủy» is: the report being drafted stays
 as it was, and the reply says so. The reply is in the language of the command word ("follow" →
-English, "theo dõi" → Vietnamese), whatever the language of the dialogue.
+English, "theo dõi" → Vietnamese), whatever the language of the dialogue (a reference alone: the
+dialogue's).
 Only a published report can be followed; an unknown and an unpublished reference get the same
 reply, so the chat does not tell which reports exist. Unfollowing works for any report followed.
 """
@@ -30,6 +33,7 @@ from backend.accounts.models import User
 from backend.common.errors import DomainError
 from backend.common.links import public_report_url
 from backend.incidents.references import references_in
+from backend.incidents.selectors.portal import published_by_reference
 from backend.notifications.selectors import follows_of
 from backend.portal.follows import follow_published, followed, unfollow
 
@@ -63,10 +67,13 @@ _FILLER = frozenset(
     | {"di", "report", "ref", "reference", "no", "number", "my", "the", "please", "of"}
 )
 
+# …and around a reference sent to ask how it stands ("tình trạng phản ánh …", "status of …")
+_STATUS = frozenset({"tinh", "trang", "thai", "xem", "kiem", "tra", "hoi", "status", "check"})
+
 
 @dataclass(frozen=True)
 class Command:
-    action: str  # follow | unfollow | list | help | invalid
+    action: str  # follow | unfollow | list | help | invalid | status
     language: str
     references: list[str] = field(default_factory=list)
 
@@ -75,14 +82,15 @@ def _language(word: str) -> str:
     return "en" if word.startswith(_ENGLISH) else "vi"
 
 
-def command_of(text: str) -> Command | None:
-    """The follow command `text` is, or None when it is something else (a description…)."""
+def command_of(text: str, language: str = "vi") -> Command | None:
+    """The follow command `text` is, or None when it is something else (a description…).
+    `language`: the dialogue's, for a message without a command word."""
     words = t.command(text)
     if words in _LIST:
         return Command("list", _language(words))
     found = _UNFOLLOW.search(words) or _FOLLOW.search(words)
     if found is None:
-        return None
+        return _status_asked(text, words, language)
     action = "unfollow" if found.re is _UNFOLLOW else "follow"
     language = _language(found.group(0))
     references = references_in(text)
@@ -100,10 +108,20 @@ def command_of(text: str) -> Command | None:
     return None
 
 
-def command_take(*, user: User, text: str, draft: bool) -> str | None:
+def _status_asked(text: str, words: str, language: str) -> Command | None:
+    """A message that is only references (and words such as "phản ánh số")."""
+    references = references_in(text)
+    if not references:
+        return None
+    rest = [w for w in words.split() if w not in _FILLER | _STATUS and not w.isdigit()]
+    return None if rest else Command("status", language, references)
+
+
+def command_take(*, user: User, text: str, draft: bool, language: str = "vi") -> str | None:
     """Carry out the follow command `text` for `user`; the reply to send, or None when `text`
-    is not such a command. `draft`: a report is being drafted in the conversation."""
-    command = command_of(text)
+    is not such a command. `draft`: a report is being drafted in the conversation;
+    `language`: the dialogue's."""
+    command = command_of(text, language)
     if command is None:
         return None
     with translation.override(command.language):
@@ -112,6 +130,8 @@ def command_take(*, user: User, text: str, draft: bool) -> str | None:
         elif command.action in ("help", "invalid"):
             lines = [str(t.REFERENCE_INVALID)] if command.action == "invalid" else []
             lines.append(str(t.FOLLOW_HELP))
+        elif command.action == "status":
+            lines = [_status_one(user, reference) for reference in command.references]
         elif command.action == "unfollow":
             lines = [_unfollow_one(user, reference) for reference in command.references]
         else:
@@ -133,6 +153,19 @@ def _follow_one(user: User, reference: str) -> str:
         "link": public_report_url(incident.reference),
     }
     return str(t.ALREADY_FOLLOWING if before else t.FOLLOWING) % values
+
+
+def _status_one(user: User, reference: str) -> str:
+    incident = published_by_reference(reference=reference)
+    if incident is None:
+        return str(t.FOLLOW_NOT_FOUND) % {"reference": reference}
+    following = follows_of(user_id=user.pk).filter(incident=incident).exists()
+    values = {
+        "reference": incident.reference,
+        "status": incident.get_status_display(),
+        "link": public_report_url(incident.reference),
+    }
+    return str(t.STATUS_FOLLOWING if following else t.STATUS_FOLLOW_OFFER) % values
 
 
 def _unfollow_one(user: User, reference: str) -> str:

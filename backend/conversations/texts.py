@@ -169,6 +169,11 @@ FOLLOWING = _(
 ALREADY_FOLLOWING = _(
     "Bạn đã theo dõi phản ánh %(reference)s từ trước, trạng thái «%(status)s». Xem: %(link)s"
 )
+STATUS_FOLLOW_OFFER = _(
+    "Phản ánh %(reference)s: «%(status)s». Xem: %(link)s\nGửi «theo dõi %(reference)s» để nhận "
+    "cập nhật tại đây."
+)
+STATUS_FOLLOWING = _("Phản ánh %(reference)s (bạn đang theo dõi): «%(status)s». Xem: %(link)s")
 FOLLOW_NOT_FOUND = _(
     "Không tìm thấy phản ánh %(reference)s trong các phản ánh công khai. Hãy kiểm tra lại số "
     "phản ánh."

@@ -24,8 +24,8 @@ from backend.units.models import Role
 from tests.incidents.factories import SAIGON, make_incident, make_staff, point_in, ward_unit
 
 from .conftest import Jobs
-from .fakes import FakeMessenger, FakeZalo
-from .helpers import ZaloUser, choice_of
+from .fakes import FakeMessenger, FakeZalo, zalo_event
+from .helpers import ZaloUser, choice_of, zalo_post
 from .test_messenger import PSID, message
 from .test_messenger import post as messenger_post
 from .test_sms_inbound import SECRET
@@ -120,6 +120,45 @@ def test_following_twice_is_one_follow(client: APIClient, zalo: FakeZalo, jobs: 
     before = len(zalo.sent)
     jobs.run()
     assert len(zalo.sent) == before + 1  # one update, not one per "theo dõi"
+
+
+def test_a_reference_alone_gets_its_status_and_the_offer_to_follow(
+    client: APIClient, zalo: FakeZalo, jobs: Jobs
+) -> None:
+    incident = make_incident()
+    link = public_report_url(incident.reference)
+    resident = Resident(client, jobs, zalo)
+    assert resident.says(incident.reference) == (
+        f"Phản ánh {incident.reference}: «Mới». Xem: {link}\nGửi «theo dõi {incident.reference}» "
+        "để nhận cập nhật tại đây."
+    )
+    assert not Follow.objects.exists()  # asking is not following
+    resident.says(f"theo dõi {incident.reference}")
+    assert resident.says(f"Tình trạng phản ánh số {incident.reference}?") == (
+        f"Phản ánh {incident.reference} (bạn đang theo dõi): «Mới». Xem: {link}"
+    )
+    assert resident.says("1022-2026-999999").startswith("Không tìm thấy phản ánh 1022-2026-999999")
+    english = Resident(client, jobs, zalo, "zu-english")
+    assert english.says(f"status of {incident.reference}").startswith(
+        f"Report {incident.reference}: “New”. See: {link}\nSend “follow {incident.reference}”"
+    )
+    # a sentence around a reference is a description
+    assert english.says(f"The drain near {incident.reference} is blocked again").startswith(
+        "Which field"
+    )
+    assert Follow.objects.count() == 1
+
+
+def test_a_redelivered_follow_event_is_one_follow_and_one_reply(
+    client: APIClient, zalo: FakeZalo, jobs: Jobs
+) -> None:
+    incident = make_incident()
+    event = zalo_event("user_send_text", USER, "zalo-msg-1", text=f"theo dõi {incident.reference}")
+    for _ in range(3):  # Zalo retries when it thinks we did not answer
+        assert zalo_post(client, event).status_code == 200
+    jobs.run()
+    assert len(zalo.texts(USER)) == 1
+    assert Follow.objects.count() == 1
 
 
 @pytest.mark.parametrize(
