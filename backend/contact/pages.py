@@ -49,6 +49,16 @@ def js_strings() -> dict[str, str]:
         "verify": _("Cần xác minh"),
         "rejected": _("Đã từ chối; lý do được gửi cho người phản ánh."),
         "reason_required": _("Cần ghi rõ lý do."),
+        "chat_resident": _("Người dân"),
+        "chat_bot": _("1022 (tự động)"),
+        "chat_pending": _("đang gửi"),
+        "chat_sent": _("đã gửi"),
+        "chat_failed": _("gửi không được"),
+        "chat_by_sms": _(
+            "Người dân đã lâu không nhắn trên %(channel)s: trả lời sẽ được gửi bằng SMS."
+        ),
+        "chat_empty": _("Nội dung trả lời trống."),
+        "chat_done": _("Đã gửi trả lời."),
     }
 
 
@@ -66,6 +76,7 @@ def console_page(request: HttpRequest) -> HttpResponse:
         "lang": lang,
         "user_id": request.user.pk,
         "api": "/api/contact/v1/",
+        "conversations_api": "/api/conversations/v1/conversations/",
         "wards_url": "/api/v1/geo/wards?tolerance=0.0002",
         "basemap": {
             "url": settings.MAP_BASEMAP_URL,

@@ -125,6 +125,10 @@ class ContactInboxItemOut(serializers.Serializer):
     claimed_by_id = serializers.IntegerField(allow_null=True)
     incident = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
+    conversation = serializers.IntegerField(
+        allow_null=True,
+        help_text="the chat conversation it came from: /api/conversations/v1/conversations/{id}",
+    )
     created_at = serializers.DateTimeField()
 
 

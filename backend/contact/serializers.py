@@ -174,6 +174,18 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+CONVERSATION_KEY = "conversation:"  # source_key of an item a chat conversation handed over
+
+
+def conversation_of(item: InboxItem) -> int | None:
+    """The chat conversation (Zalo, Messenger, SMS) `item` came from, if any: the console shows
+    its transcript and answers in it (the conversations API)."""
+    key = item.source_key
+    if key.startswith(CONVERSATION_KEY) and key[len(CONVERSATION_KEY) :].isdigit():
+        return int(key[len(CONVERSATION_KEY) :])
+    return None
+
+
 def inbox_row(item: InboxItem) -> dict[str, Any]:
     holder = item.claimed_by
     point = item.location
@@ -190,5 +202,6 @@ def inbox_row(item: InboxItem) -> dict[str, Any]:
         "claimed_by_id": item.claimed_by_id,
         "incident": item.incident_id,
         "reason": item.reason,
+        "conversation": conversation_of(item),
         "created_at": item.created_at.isoformat(),
     }

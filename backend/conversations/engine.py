@@ -4,8 +4,10 @@ It asks for what is missing, in this order — a description, the field (a numbe
 place (a shared location, a photo with GPS, or an address in text), photos (optional) — then
 shows a summary to confirm. Confirmed, the conversation moves to `filing` and `filing.py` files
 it through the intake service (or hands it to the triage inbox). At any step "hủy"/"cancel"
-closes it. A question instead of a problem gets the best knowledge-base answer and the offer of
-an operator ("tổng đài"), who then answers in the conversation from the triage inbox.
+closes it, and "theo dõi <số phản ánh>"/"follow <reference>" (following.py) follows a report
+without touching the draft. A question instead of a problem gets the best knowledge-base answer
+and the offer of an operator ("tổng đài"), who then answers in the conversation from the triage
+inbox.
 
 `Dialogue.take` changes the conversation (state, collected data) and queues the replies, inside
 the caller's transaction; it does no network I/O (photos arrive downloaded).
@@ -13,7 +15,7 @@ the caller's transaction; it does no network I/O (photos arrive downloaded).
 
 from __future__ import annotations
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from backend.contact.models import KnowledgeArticle
@@ -22,6 +24,7 @@ from backend.contact.services.inbox import inbox_add
 from backend.units.models import Category
 
 from . import texts as t
+from .following import command_take
 from .models import Conversation, ConversationPhoto, ConversationState
 from .outbound import reply_queue
 from .photos import Downloaded
@@ -79,7 +82,8 @@ def transcript(conversation: Conversation) -> str:
     lines = []
     for message in conversation.messages.order_by("created_at", "id"):
         who = "Người dân" if message.direction == "in" else "1022"
-        lines.append(f"[{message.created_at:%d/%m %H:%M}] {who}: {message.text}")
+        at = timezone.localtime(message.created_at)  # Vietnam time, as the operator reads it
+        lines.append(f"[{at:%d/%m %H:%M}] {who}: {message.text}")
     return "\n".join(lines)
 
 
@@ -117,6 +121,8 @@ class Dialogue:
             self.close("cancelled")
             self.say(t.CANCELLED)
             return
+        if text and not photos and location is None and self._follow_command(text):
+            return
         if photo_failed:
             self.say(t.PHOTO_FAILED)
         added = self._keep_photos(photos)
@@ -136,6 +142,24 @@ class Dialogue:
         }.get(S(self.c.state))
         if handler is not None:
             handler(text, added)
+
+    def _follow_command(self, text: str) -> bool:
+        """Follow, unfollow or list followed reports (following.py), at any step: a draft is
+        kept; a conversation opened only for the command is closed, so the next message starts
+        afresh and no idle reminder follows."""
+        draft = self._has_draft()
+        reply = command_take(user=self.c.user, text=text, draft=draft, language=self.c.language)
+        if reply is None:
+            return False
+        reply_queue(self.c, reply)
+        if not draft and self.c.state == S.DESCRIPTION:
+            self.close("follow")
+        return True
+
+    def _has_draft(self) -> bool:
+        if self.c.state in (S.FIELD, S.LOCATION, S.PHOTOS, S.CONFIRM):
+            return True
+        return self.c.state == S.DESCRIPTION and bool(self.data or self.c.photos.exists())
 
     def _keep_photos(self, photos: list[Downloaded]) -> int:
         have = self.c.photos.count()
@@ -281,8 +305,6 @@ class Dialogue:
         self.say(t.OPERATOR_SOON)
 
     def close(self, reason: str) -> None:
-        from django.utils import timezone
-
         self.c.state = S.CLOSED
         self.c.closed_at = timezone.now()
         self.c.closed_reason = reason

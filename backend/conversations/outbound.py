@@ -53,6 +53,22 @@ def _sms(message: ConversationMessage, phone: str) -> None:
     message.sent_via = ConversationChannel.SMS
 
 
+def _window_open(conversation: Conversation) -> bool:
+    identity = ChatIdentity.objects.filter(
+        channel=conversation.channel, external_id=conversation.address
+    ).first()
+    return identity is not None and window_open(identity)
+
+
+def reply_route(conversation: Conversation) -> str | None:
+    """The channel a message to `conversation` would go out on now: its own (an SMS
+    conversation, or a chat whose messaging window is open), "sms" (window closed, the resident
+    gave a phone number), or None — no way to reach them until they write again."""
+    if conversation.channel == ConversationChannel.SMS or _window_open(conversation):
+        return conversation.channel
+    return ConversationChannel.SMS if conversation.user.phone else None
+
+
 def _deliver(message: ConversationMessage, conversation: Conversation) -> None:
     """Send on the conversation's channel, or by SMS when the window is closed; raises
     ChatRetry/SmsError to retry, WindowClosed/ChatRefused when there is no way."""
@@ -60,10 +76,7 @@ def _deliver(message: ConversationMessage, conversation: Conversation) -> None:
     if conversation.channel == ConversationChannel.SMS:
         _sms(message, conversation.address)
         return
-    identity = ChatIdentity.objects.filter(
-        channel=conversation.channel, external_id=conversation.address
-    ).first()
-    if identity is not None and window_open(identity):
+    if _window_open(conversation):
         try:
             message.provider_message_id = send_chat(
                 channel=conversation.channel,

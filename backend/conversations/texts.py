@@ -62,6 +62,9 @@ ENGLISH_WORDS = frozenset(
         "pothole",
         "water",
         "near",
+        "follow",
+        "unfollow",
+        "following",
     ]
 )
 QUESTION_STARTS = (
@@ -157,3 +160,41 @@ PHOTOS_COUNT = _("%(count)s ảnh")
 SHARED_LOCATION = _("vị trí đã chia sẻ")
 WANTS_OPERATOR = _("Người dân muốn trao đổi với tổng đài viên")
 NO_PLACE_FLAG = _("Chưa xác định được vị trí")
+
+# following a report by its reference (following.py)
+FOLLOWING = _(
+    "Bạn đang theo dõi phản ánh %(reference)s, trạng thái «%(status)s». Khi có cập nhật, chúng "
+    "tôi sẽ báo bạn tại đây. Xem: %(link)s"
+)
+ALREADY_FOLLOWING = _(
+    "Bạn đã theo dõi phản ánh %(reference)s từ trước, trạng thái «%(status)s». Xem: %(link)s"
+)
+STATUS_FOLLOW_OFFER = _(
+    "Phản ánh %(reference)s: «%(status)s». Xem: %(link)s\nGửi «theo dõi %(reference)s» để nhận "
+    "cập nhật tại đây."
+)
+STATUS_FOLLOWING = _("Phản ánh %(reference)s (bạn đang theo dõi): «%(status)s». Xem: %(link)s")
+FOLLOW_NOT_FOUND = _(
+    "Không tìm thấy phản ánh %(reference)s trong các phản ánh công khai. Hãy kiểm tra lại số "
+    "phản ánh."
+)
+UNFOLLOWED = _("Đã bỏ theo dõi phản ánh %(reference)s. Bạn sẽ không nhận cập nhật của nó nữa.")
+NOT_FOLLOWING = _("Bạn không theo dõi phản ánh %(reference)s.")
+FOLLOW_HELP = _(
+    "Để theo dõi một phản ánh, gửi «theo dõi» kèm số phản ánh, ví dụ «theo dõi "
+    "1022-2026-000123». Gửi «bỏ theo dõi» kèm số để ngừng, «danh sách theo dõi» để xem các phản "
+    "ánh bạn đang theo dõi."
+)
+REFERENCE_INVALID = _("Số phản ánh không hợp lệ (số phản ánh có dạng 1022-2026-000123).")
+FOLLOWS_NONE = _(
+    "Bạn chưa theo dõi phản ánh nào. Gửi «theo dõi» kèm số phản ánh, ví dụ «theo dõi "
+    "1022-2026-000123»."
+)
+FOLLOWS_HEADER = _("Phản ánh bạn đang theo dõi:")
+FOLLOWS_ROW = _("- %(reference)s: %(status)s — %(link)s")
+FOLLOWS_ROW_HIDDEN = _("- %(reference)s: không còn công khai")
+FOLLOWS_MORE = _("… và %(count)s phản ánh khác.")
+DRAFT_KEPT = _(
+    "Phản ánh bạn đang soạn vẫn được giữ: hãy trả lời câu hỏi trước đó để tiếp tục, hoặc «hủy» "
+    "để bỏ."
+)

@@ -34,7 +34,8 @@ from . import inbound as parse
 from . import schema as sch
 from . import signatures as sig
 from .models import ConversationChannel, ConversationMessage
-from .operators import conversation_get, conversation_messages, conversation_reply
+from .operators import conversation_get, conversation_messages, conversation_reply, reply_blocked
+from .outbound import reply_route
 from .services import event_store
 
 logger = logging.getLogger(__name__)
@@ -188,12 +189,13 @@ class ConversationView(APIView):
 
     @extend_schema(
         operation_id="conversations_detail",
-        responses={200: dict},
+        responses={200: dict, **errors(403, 404)},
         tags=["conversations: operators"],
         summary="A conversation and its messages (operators)",
     )
     def get(self, request: Request, pk: int) -> Response:
         conversation = conversation_get(pk)
+        route = reply_route(conversation)
         return Response(
             {
                 "id": conversation.pk,
@@ -203,6 +205,9 @@ class ConversationView(APIView):
                 "reference": conversation.incident.reference if conversation.incident else None,
                 "inbox_item_id": conversation.inbox_item_id,
                 "closed_at": conversation.closed_at.isoformat() if conversation.closed_at else None,
+                # how an answer would go now; None with `reply_blocked` saying why
+                "reply_via": route,
+                "reply_blocked": reply_blocked(conversation) if route is None else None,
                 "messages": [_message_row(m) for m in conversation_messages(conversation)],
             }
         )
@@ -219,9 +224,10 @@ class ConversationReplyView(APIView):
     @extend_schema(
         operation_id="conversations_reply",
         request=ReplyInSerializer,
-        responses={201: dict},
+        responses={201: dict, **errors(400, 403, 404, 409)},
         tags=["conversations: operators"],
-        summary="Answer in a conversation (sent on the resident's channel, or by SMS)",
+        summary="Answer in a conversation (sent on the resident's channel, or by SMS; 409 "
+        "window_closed when neither can reach them)",
     )
     def post(self, request: Request, pk: int) -> Response:
         serializer = ReplyInSerializer(data=request.data)

@@ -13,6 +13,7 @@ transaction rolled back after the process had noted it (a restored database, a t
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import connection
 from django.utils import timezone
@@ -27,3 +28,20 @@ def next_reference(at: dt.datetime | None = None) -> str:
         cursor.execute("SELECT incident_next_reference(%s)", [year])
         (number,) = cursor.fetchone()
     return f"{PREFIX}-{year:04d}-{number:06d}"
+
+
+# A reference as people type it in a message: the separators may be spaces, dots or slashes, the
+# number without its leading zeros ("1022 2026 123" is 1022-2026-000123).
+_TYPED = re.compile(rf"(?<![0-9]){PREFIX}\s*[-–./_ ]\s*(\d{{4}})\s*[-–./_ ]\s*(\d{{1,9}})(?![0-9])")
+
+
+def references_in(text: str, limit: int = 5) -> list[str]:
+    """The references mentioned in `text`, written the canonical way, in order, each once."""
+    found: list[str] = []
+    for year, number in _TYPED.findall(text):
+        reference = f"{PREFIX}-{year}-{int(number):06d}"
+        if reference not in found:
+            found.append(reference)
+        if len(found) >= limit:
+            break
+    return found

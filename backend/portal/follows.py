@@ -1,4 +1,5 @@
-"""Following a report by its reference (web and app): `notifications.services.report_follow`.
+"""Following a report by its reference (web, app and the chat channels' `conversations.following`):
+`notifications.services.report_follow`.
 
 Only a published report can be followed; one hidden since can still be unfollowed. Followers
 get the reporter's updates (notifications.deliveries).
@@ -28,17 +29,26 @@ def _published(reference: str) -> Incident:
     return incident
 
 
-def follow(user: User, reference: str) -> dict[str, Any]:
+def follow_published(user: User, reference: str) -> Incident:
+    """`user` follows published report `reference` (idempotent); DomainError `not_found` for an
+    unknown or unpublished one. The report comes back with its status."""
     incident = _published(reference)
     report_follow(user=user, incident=incident)
+    return incident
+
+
+def follow(user: User, reference: str) -> dict[str, Any]:
+    incident = follow_published(user, reference)
     interested = follower_count(incident_id=incident.pk) + 1
     return {"reference": incident.reference, "following": True, "interested": interested}
 
 
-def unfollow(user: User, reference: str) -> None:
+def unfollow(user: User, reference: str) -> bool:
+    """Stop following `reference`; False when `user` did not follow it (or it does not exist)."""
     incident = Incident.objects.filter(reference=reference).only("id").first()
-    if incident is not None:
-        report_unfollow(user=user, incident=incident.pk)
+    if incident is None:
+        return False
+    return report_unfollow(user=user, incident=incident.pk)
 
 
 def followed(user: User) -> list[dict[str, Any]]:

@@ -1,6 +1,8 @@
 // The triage inbox in the console: open items (polled), claim one (a second operator sees who
 // took it), complete it — category, place by map click — so it is routed like an app report,
 // or reject it with a reason the reporter receives. Data through /api/contact/v1/inbox….
+// An item a chat conversation handed over shows that conversation and a reply box (console_chat.js).
+import { chatClose, chatOpen } from "./console_chat.js";
 import { POLL_MS, T, api, config, fail, fmt, h, toast, when } from "./console_lib.js";
 
 const list = document.getElementById("inbox-items");
@@ -55,11 +57,13 @@ function open(item) {
   form.hidden = false;
   document.body.dataset.mode = "inbox";
   showPoint();
+  if (item.conversation) chatOpen(item.conversation); else chatClose();
 }
 
 function close(message) {
   form.hidden = true;
   current = null;
+  chatClose();
   delete document.body.dataset.mode;
   const done = document.getElementById("inbox-done");
   done.textContent = message;
