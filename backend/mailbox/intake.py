@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
@@ -95,6 +96,13 @@ def mail_take(*, raw: bytes, size: int | None = None) -> Taken:
         parsed = parse_mail(raw)
     except Malformed as exc:
         return mail_keep(raw=raw, headers=raw, size=size, reason=f"malformed: {exc}")
+    return mail_take_parsed(parsed=parsed, size=size, raw=lambda: raw)
+
+
+def mail_take_parsed(*, parsed: ParsedMail, size: int, raw: Callable[[], bytes]) -> Taken:
+    """Take one mail already read (parse.py); `raw()` gives the whole mail, called only when
+    its raw copy is stored (the triage inbox): a mail read part by part (imap.py) is then
+    fetched whole."""
     known = _known(parsed.key)
     if known is not None:
         return Taken(known, keep_on_server=known.outcome == Outcome.KEPT)
@@ -137,7 +145,9 @@ def _add_to_report(
         return _record(base)
 
 
-def _file_or_triage(mail: ParsedMail, base: MailMessage, reporter: User, raw: bytes) -> MailMessage:
+def _file_or_triage(
+    mail: ParsedMail, base: MailMessage, reporter: User, raw: Callable[[], bytes]
+) -> MailMessage:
     text = f"{mail.subject}\n{mail.text}"
     category = category_for(text)
     location = point_in_text(text)
@@ -165,14 +175,14 @@ def _triage(
     mail: ParsedMail,
     base: MailMessage,
     reporter: User,
-    raw: bytes,
+    raw: Callable[[], bytes],
     description: str,
     reason: str,
     location: Point | None = None,
     category: Category | None = None,
 ) -> MailMessage:
     area = area_in_text(f"{mail.subject}\n{mail.text}") if location is None else None
-    base.raw.save(f"{_file_name(mail.key)}.eml", ContentFile(raw), save=False)
+    base.raw.save(f"{_file_name(mail.key)}.eml", ContentFile(raw()), save=False)
     try:
         with transaction.atomic():
             item, _created = inbox_add(

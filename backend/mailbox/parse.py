@@ -6,6 +6,8 @@
   so "Hư hỏng" decoded from it and from UTF-8 compare equal afterwards.
 - The text is the text/plain body, else the HTML body converted to text (`html_text`).
 - Photos are the image/* parts (attachments or inline), at most `MAX_PHOTOS`, in order.
+- A mail read part by part (parts.py: its photos fetched and decoded on their own) is read by
+  `parse_light` the same way; the photos' bodies come from there instead of from the parser.
 - `automatic` names why a mail must never be answered nor filed (RFC 3834 Auto-Submitted,
   Precedence bulk/junk/list, List-Id, a null or mailer-daemon sender, a delivery report, the
   vendor autoreply headers, our own address as sender): the mail-loop guard.
@@ -29,6 +31,7 @@ from django.conf import settings
 from backend.incidents.services.submit import MAX_PHOTOS
 
 from .html_text import html_to_text
+from .parts import LightMail, PartsUnusable
 
 KEY_MAX = 128  # Incident.idempotency_key, InboxItem.source_key
 AUTOMATIC_PRECEDENCE = ("bulk", "junk", "list", "auto_reply")
@@ -135,24 +138,47 @@ def _attachment_bytes(part: Message) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
-def _photos(msg: EmailMessage) -> tuple[list[Photo], int]:
+def _photos(msg: EmailMessage, light: LightMail | None) -> tuple[list[Photo], int]:
     photos: list[Photo] = []
     left_out = 0
+    rank = 0
     for part in msg.walk():
         if part.get_content_maintype() != "image" or part.is_multipart():
             continue
-        data = _attachment_bytes(part)
+        if light is not None and rank in light.photos:
+            if part.get_payload():  # the parser and the server do not see the same parts
+                raise PartsUnusable(f"image part {rank} has a body")
+            data = light.photos[rank]
+        else:
+            data = _attachment_bytes(part)
+        rank += 1
         if not data:
             continue
         if len(photos) >= MAX_PHOTOS:
             left_out += 1
             continue
         photos.append(Photo(part.get_filename() or "photo", part.get_content_type(), data))
+    if light is not None and rank != light.images:
+        raise PartsUnusable(f"{rank} image parts, the server counts {light.images}")
     return photos, left_out
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
     """Read `raw` (see the module docstring); `Malformed` if it is not a readable mail."""
+    return _parse(raw, None)
+
+
+def parse_light(light: LightMail) -> ParsedMail:
+    """Read a mail fetched part by part (parts.py); `Malformed` as `parse_mail`, `PartsUnusable`
+    when the parts do not add up or the key would need the whole mail (no usable Message-ID):
+    then read the whole mail with `parse_mail`."""
+    parsed = _parse(light.raw, light)
+    if parsed.key != parsed.message_id:
+        raise PartsUnusable("no usable Message-ID: the key is a digest of the whole mail")
+    return parsed
+
+
+def _parse(raw: bytes, light: LightMail | None) -> ParsedMail:
     if not raw.strip():
         raise Malformed("empty")
     try:
@@ -170,7 +196,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         sender = ""
     try:
         text = body_text(msg)
-        photos, left_out = _photos(msg)
+        photos, left_out = _photos(msg, light)
     except (ValueError, LookupError, AssertionError, UnicodeError) as exc:
         raise Malformed(f"unreadable body: {exc}") from exc
     parsed = ParsedMail(
