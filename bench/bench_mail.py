@@ -2,15 +2,18 @@
 127.0.0.1, tools/dovecot.py) and filed as reports by one worker's poll, against the app's photo
 submit measured in the same run.
 
-    .venv/bin/python bench/bench_mail.py [--rounds 8] [--per-round 10]
+    .venv/bin/python bench/bench_mail.py [--rounds 8] [--per-round 10] [--threads 2]
 
 Each round delivers `--per-round` mails (IMAP APPEND of real MIME: a text body and the 12 MP
 JPEG of bench_submit.py, ~3 MB, EXIF GPS, base64 → ~4 MB per mail; not timed), then times one
-`mailbox_poll()` over them (fetch, parse, photo cleaning, report, move to the done folder), then
-the same number of `incident_submit` calls with the same photo (what the app's submit endpoint
-calls), then `clean_photo` alone — alternating, so all three see the same machine load. Prints
-per-mail/per-report medians and p95 of the rounds (wall and this process's CPU), mails/s, and
-the ratios mail/submit and photo cleaning/mail. Target (issue 15): ≥ 10 mails/s per worker.
+`mailbox_poll()` over them (fetch, parse, photo cleaning, report, move to the done folder) with
+MAILBOX_THREADS = `--threads` (one worker process), then the same again with 1 thread (the
+serial poll), then the same number of `incident_submit` calls with the same photo (what the
+app's submit endpoint calls), then `clean_photo` alone — alternating, so all four see the same
+machine load. Prints per-mail/per-report medians and p95 of the rounds (wall and this process's
+CPU, all its threads), mails/s, and the ratios mail/submit and photo cleaning/mail. Target
+(issue 15): ≥ 10 mails/s per worker. Threads only shorten the wall time when a second core is
+free: on a loaded machine compare the CPU columns.
 Its own database `hotline1022_bench_mail` in var/pg (DATABASE_URL wins if set).
 """
 
@@ -60,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--per-round", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     setup()
     from django.conf import settings
@@ -94,18 +98,27 @@ def main() -> None:
     imap.login("bench", "bench")
     stamp = time.time_ns()
     before = Incident.objects.count()
-    rows: dict[str, list[tuple[float, float]]] = {"mail": [], "submit": [], "clean": []}
+    rows: dict[str, list[tuple[float, float]]] = {
+        "mail": [],
+        "serial": [],
+        "submit": [],
+        "clean": [],
+    }
     n = 0
     try:
         for _round in range(args.rounds):
-            for _ in range(args.per_round):
-                n += 1
-                imap.append("INBOX", mail(photo, n))
             k = args.per_round
-            wall, cpu = time.perf_counter(), time.process_time()
-            run = mailbox_poll()
-            rows["mail"].append(((time.perf_counter() - wall) / k, (time.process_time() - cpu) / k))
-            assert run.taken == k, run
+            for name, threads in (("mail", args.threads), ("serial", 1)):
+                for _ in range(k):
+                    n += 1
+                    imap.append("INBOX", mail(photo, n))
+                settings.MAILBOX_THREADS = threads
+                wall, cpu = time.perf_counter(), time.process_time()
+                run = mailbox_poll()
+                rows[name].append(
+                    ((time.perf_counter() - wall) / k, (time.process_time() - cpu) / k)
+                )
+                assert run.taken == k, run
             wall, cpu = time.perf_counter(), time.process_time()
             for i in range(k):
                 incident_submit(
@@ -125,15 +138,17 @@ def main() -> None:
                 ((time.perf_counter() - wall) / k, (time.process_time() - cpu) / k)
             )
         filed = Incident.objects.count() - before
-        assert filed == 2 * n, (filed, n)
+        assert filed == n + args.rounds * args.per_round, (filed, n)
     finally:
         imap.logout()
         server.stop()
 
+    print(f"load at the end {os.getloadavg()[0]:.1f}")
     print(f"{'per item, ms':22} {'wall med':>9} {'wall p95':>9} {'cpu med':>8} {'cpu p95':>8}")
     med = {}
     for name, label in (
-        ("mail", "mail → report (poll)"),
+        ("mail", f"mail → report, {args.threads} thr"),
+        ("serial", "mail → report, 1 thr"),
         ("submit", "app photo submit"),
         ("clean", "clean_photo alone"),
     ):
@@ -145,13 +160,15 @@ def main() -> None:
             f"{med[name][1]:8.1f} {percentile(cpus, 95):8.1f}"
         )
     print(
-        f"mails/s per worker: {1000 / med['mail'][0]:.1f} (wall), {1000 / med['mail'][1]:.1f} "
-        f"(CPU of the worker process)"
+        f"mails/s per worker: {args.threads} threads {1000 / med['mail'][0]:.1f} (wall), "
+        f"1 thread {1000 / med['serial'][0]:.1f} (wall), {1000 / med['serial'][1]:.1f} (per "
+        f"core: 1000 / CPU ms of a mail, serial)"
     )
     print(
-        f"ratio mail / app submit: wall {med['mail'][0] / med['submit'][0]:.2f}×, "
-        f"CPU {med['mail'][1] / med['submit'][1]:.2f}×; photo cleaning = "
-        f"{med['clean'][1] / med['mail'][1]:.0%} of a mail's CPU"
+        f"ratio mail / app submit: wall {med['mail'][0] / med['submit'][0]:.2f}× "
+        f"({args.threads} threads), {med['serial'][0] / med['submit'][0]:.2f}× (1 thread); CPU "
+        f"{med['serial'][1] / med['submit'][1]:.2f}× (1 thread); photo cleaning = "
+        f"{med['clean'][1] / med['serial'][1]:.0%} of a mail's CPU"
     )
 
 

@@ -15,6 +15,12 @@
 - Mails are taken in order one chunk at a time, and the taken ones moved per chunk. A crash
   before the move costs a second look next poll: the mail is found by its key and moved,
   nothing is filed twice (intake.py).
+- One worker files on MAILBOX_THREADS threads ("lanes"): the photo work (Pillow decodes and
+  resizes without the GIL) of one mail overlaps the fetch and the database work of another. The
+  new mails are shared out by sender (ENVELOPE), so one sender's mails are taken in order by one
+  lane (a reply after the mail it answers); each lane has its own IMAP session and database
+  connection (closed when it ends) and takes its mails exactly as above: every mail commits on
+  its own and is moved only after. A fault in one lane is raised by the poll once all lanes end.
 - The server unreachable or refusing → `MailboxUnavailable`: nothing taken, the next poll (a
   minute later) tries again. A database fault propagates (the job is retried).
 """
@@ -23,11 +29,13 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
@@ -56,6 +64,7 @@ class MailboxUnavailable(Exception):
 class PollRun:
     taken: int = 0
     kept: int = 0
+    lanes: int = 1  # threads that took the mails
 
 
 @contextmanager
@@ -179,28 +188,91 @@ def _fetch_chunk(
     return sizes, plans, fetched
 
 
+def _take_uids(client: IMAPClient, uids: list[int], run: PollRun) -> None:
+    """Take `uids` in order, a chunk at a time, each chunk moved once its mails are committed."""
+    for start in range(0, len(uids), FETCH_CHUNK):
+        chunk = uids[start : start + FETCH_CHUNK]
+        sizes, plans, fetched = _fetch_chunk(client, chunk)
+        done: list[int] = []
+        kept: list[int] = []
+        for uid in chunk:
+            if uid not in fetched:  # expunged by someone else meanwhile
+                continue
+            mail_plan = plans.get(uid)
+            if mail_plan is None:
+                taken = _take_one(uid, sizes[uid], fetched[uid])
+            else:
+                taken = _take_in_parts(client, uid, sizes[uid], mail_plan, fetched[uid])
+            (kept if taken.keep_on_server else done).append(uid)
+            if taken.keep_on_server:
+                run.kept += 1
+            else:
+                run.taken += 1
+        _finish(client, done, kept)
+
+
+def _sender(envelope: object) -> bytes:
+    senders = getattr(envelope, "from_", None) or ()
+    first = senders[0] if senders else None
+    mailbox, host = getattr(first, "mailbox", None) or b"", getattr(first, "host", None) or b""
+    return (mailbox + b"@" + host).lower()
+
+
+def lanes_of(uids: list[int], senders: dict[int, bytes], lanes: int) -> list[list[int]]:
+    """`uids` shared out among at most `lanes` lanes, every mail of one sender in the same lane
+    in the order of `uids` (a reply is taken after the mail it answers), the lanes as even as
+    the senders allow."""
+    out: list[list[int]] = [[] for _ in range(max(1, lanes))]
+    lane_of: dict[bytes, int] = {}
+    for uid in uids:
+        sender = senders.get(uid, b"")
+        if sender not in lane_of:
+            lane_of[sender] = min(range(len(out)), key=lambda n: len(out[n]))
+        out[lane_of[sender]].append(uid)
+    return [lane for lane in out if lane]
+
+
+def _lanes(client: IMAPClient, uids: list[int]) -> list[list[int]]:
+    if settings.MAILBOX_THREADS <= 1 or len(uids) < 2:
+        return [uids]
+    envelopes = client.fetch(uids, ["ENVELOPE"])
+    senders = {uid: _sender(data.get(b"ENVELOPE")) for uid, data in envelopes.items()}
+    return lanes_of(uids, senders, settings.MAILBOX_THREADS)
+
+
+def _lane(uids: list[int], run: PollRun, faults: list[BaseException]) -> None:
+    """One thread of the poll: its own IMAP session and its own database connection, closed
+    at the end (each mail still commits on its own, and is moved only after)."""
+    try:
+        with connected() as client:
+            _take_uids(client, uids, run)
+    except BaseException as exc:  # handed to the poll, which raises it
+        faults.append(exc)
+    finally:
+        connections.close_all()
+
+
 def mailbox_poll() -> PollRun:
     """Take every new mail of the folder (see the module docstring)."""
     run = PollRun()
     with connected() as client:
         uids = new_uids(client)
-        for start in range(0, len(uids), FETCH_CHUNK):
-            chunk = uids[start : start + FETCH_CHUNK]
-            sizes, plans, fetched = _fetch_chunk(client, chunk)
-            done: list[int] = []
-            kept: list[int] = []
-            for uid in chunk:
-                if uid not in fetched:  # expunged by someone else meanwhile
-                    continue
-                mail_plan = plans.get(uid)
-                if mail_plan is None:
-                    taken = _take_one(uid, sizes[uid], fetched[uid])
-                else:
-                    taken = _take_in_parts(client, uid, sizes[uid], mail_plan, fetched[uid])
-                (kept if taken.keep_on_server else done).append(uid)
-                if taken.keep_on_server:
-                    run.kept += 1
-                else:
-                    run.taken += 1
-            _finish(client, done, kept)
-    return run
+        lanes = _lanes(client, uids)
+        if len(lanes) <= 1:
+            _take_uids(client, uids, run)
+            return run
+    runs = [PollRun() for _ in lanes]
+    faults: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_lane, args=(lane, lane_run, faults), name=f"mailbox-lane-{n}")
+        for n, (lane, lane_run) in enumerate(zip(lanes, runs, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if faults:
+        raise faults[0]
+    return PollRun(
+        taken=sum(r.taken for r in runs), kept=sum(r.kept for r in runs), lanes=len(lanes)
+    )

@@ -393,6 +393,9 @@ MAILBOX_FOLDER = env_str("MAILBOX_FOLDER", "INBOX")
 MAILBOX_DONE_FOLDER = env_str("MAILBOX_DONE_FOLDER", "Processed")
 MAILBOX_POLL_CRON = env_str("MAILBOX_POLL_CRON", "* * * * *")
 MAILBOX_BATCH = env_int("MAILBOX_BATCH", 200)  # mails per poll at most
+# Threads of one worker's poll, each with its own IMAP session and database connection: the
+# photo work of one mail overlaps the rest of another (backend/mailbox/imap.py). 1: no threads.
+MAILBOX_THREADS = env_int("MAILBOX_THREADS", 2)
 MAILBOX_MAX_BYTES = env_int("MAILBOX_MAX_BYTES", 25 * 1024 * 1024)
 MAILBOX_ADDRESS = env_str("MAILBOX_ADDRESS", "1022@tphcm.gov.vn")
 # Faults (backend/notifications/recovery.py, worker_loop.py): workers beat every

@@ -27,6 +27,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # others sign staff in with force_login or a password.
 STAFF_2FA_REQUIRED_ROLES = []
 DEMO_DATA_ALLOWED = True  # manage.py seed_demo
+# a test's transaction is its connection's: threads would not see it (tests that want threads
+# set it and use transactional_db)
+MAILBOX_THREADS = 1
 MAP_BASEMAP_URL = ""  # tests run offline: no public tile server (a test sets its own)
 # templates resolve {% static %} without a collectstatic manifest
 STORAGES = {
