@@ -123,8 +123,8 @@ def _whole(client: IMAPClient, uid: int) -> bytes:
 
 
 def _kept_after_error(uid: int, raw: bytes, size: int, exc: Exception) -> Taken:
-    if is_unavailable(exc) or isinstance(exc, (OSError, IMAPClientError, MailboxUnavailable)):
-        raise exc
+    if is_unavailable(exc) or isinstance(exc, (IMAPClientError, MailboxUnavailable)):
+        raise exc  # the database or the mail server: the next poll tries again
     # a bug met by one odd mail must not block the mailbox: keep it for an operator
     logger.exception("mail uid %s could not be taken; kept for an operator", uid)
     return mail_keep(raw=raw, headers=raw, size=size, reason=f"error: {type(exc).__name__}")
