@@ -139,7 +139,9 @@ def processes(bind: str) -> list[Child]:
             ready_dir=Path(tempfile.mkdtemp(prefix="hotline1022-web-ready-")),
         ),
         # TERM: procrastinate finishes the jobs in hand, exits, and check() starts a new one.
-        Child("worker", [python, "manage.py", "worker"], signal.SIGTERM),
+        # -O: IMAPClient turns imaplib's debug output on, which builds the text of every mail
+        # it reads (a third of a mail's CPU) unless Python runs optimized (docs/DEPLOYMENT.md).
+        Child("worker", [python, "-O", "manage.py", "worker"], signal.SIGTERM),
     ]
 
 

@@ -103,7 +103,8 @@ def automatic_reason(msg: Message, sender: str) -> str:
 
 
 def _decoded(part: Message) -> str:
-    assert isinstance(part, EmailMessage)
+    if not isinstance(part, EmailMessage):  # the default policy gives only these
+        raise ValueError("not a MIME part of the default policy")
     try:
         content = part.get_content()
     except LookupError:  # an unknown charset: read it as Latin-1 rather than lose the mail
@@ -185,8 +186,7 @@ def _parse(raw: bytes, light: LightMail | None) -> ParsedMail:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; this is a last resort
         raise Malformed(f"unparsable: {exc}") from exc
-    assert isinstance(msg, EmailMessage)
-    if not msg.keys():
+    if not isinstance(msg, EmailMessage) or not msg.keys():
         raise Malformed("no headers")
     message_id = _header(msg, "Message-ID")
     senders = getaddresses([_header(msg, "From")])
@@ -197,7 +197,7 @@ def _parse(raw: bytes, light: LightMail | None) -> ParsedMail:
     try:
         text = body_text(msg)
         photos, left_out = _photos(msg, light)
-    except (ValueError, LookupError, AssertionError, UnicodeError) as exc:
+    except (ValueError, LookupError, UnicodeError) as exc:
         raise Malformed(f"unreadable body: {exc}") from exc
     parsed = ParsedMail(
         key=source_key(message_id, raw),
