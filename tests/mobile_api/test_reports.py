@@ -80,6 +80,21 @@ def test_submit_within_a_query_budget(app: APIClient, media: Path) -> None:
     assert sqls[0].startswith("SELECT") and '"accounts_authtoken" t JOIN "accounts_user"' in sqls[0]
 
 
+def test_unknown_or_inactive_category_is_refused_as_before(app: APIClient) -> None:
+    """The category comes from one prepared statement (units.selectors.active_category); the
+    answer is DRF's SlugRelatedField's: `does_not_exist` with its message."""
+    from backend.units.models import Category
+
+    for code in ("no-such-thing", "road-damage"):
+        if code == "road-damage":
+            Category.objects.filter(code=code).update(is_active=False)
+        response = post(app, key=f"cat-{code}", category=code, lang="en")
+        assert response.status_code == 400, response.json()
+        body = response.json()
+        assert body["code"] == "invalid"
+        assert body["details"]["category"] == [f"Object with code={code} does not exist."]
+
+
 def test_retry_with_the_same_key_returns_the_first_report(app: APIClient) -> None:
     first = post(app, key="same")
     again = post(app, key="same")
