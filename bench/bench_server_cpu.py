@@ -14,6 +14,10 @@ request types, alternating round by round so that both see the same machine load
 - list: GET /api/staff/v1/incidents?page_size=100 by the city supervisor (session cookie, TOTP
   verified) — every page of 100 the newest incidents of the whole city.
 
+With `--baseline-ref` the two servers take turns going first (odd rounds this tree, even rounds
+the baseline), and every batch waits until the job worker has drained the queue, so neither
+shares the cores with the other's notification jobs.
+
 The client runs `--clients` threads with keep-alive (its own CPU is not counted). Prints each
 round and the median per type, with the in-process figure (thread CPU inside Django, measured
 by bench_submit.py) for comparison. Default database: `hotline1022_bench_server` in var/pg
@@ -31,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -118,6 +123,22 @@ def fill_cache(conninfo: str, rows: int) -> None:
             [rows],
         )
         db.execute("VACUUM ANALYZE hotline_cache")
+
+
+def jobs_drained(conninfo: str, timeout: float = 120.0) -> None:
+    """Wait until no job is waiting or running (the workers of both servers share the queue)."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(conninfo, autocommit=True) as db:
+        while time.monotonic() < deadline:
+            row = db.execute(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+                " AND (scheduled_at IS NULL OR scheduled_at <= now())"
+            ).fetchone()
+            if row is None or row[0] == 0:
+                return
+            time.sleep(0.2)
 
 
 def main() -> None:
@@ -223,8 +244,13 @@ def main() -> None:
         print(f"{'round':>5} {'server':16} {'type':7} {'n':>5} {'web ms':>8} {'db ms':>8} "
               f"{'total ms':>9}")  # fmt: skip
         for number in range(1, args.rounds + 1):
+            # Odd rounds serve this tree first, even rounds the baseline first, and each batch
+            # starts once the job worker has sent the previous batch's notifications: otherwise
+            # whichever server comes second shares the cores with the first one's jobs.
+            order = list(servers.items())[:: 1 if number % 2 else -1]
             for name, (fn, count, expect) in kinds.items():
-                for label, server in servers.items():
+                for label, server in order:
+                    jobs_drained(conninfo)
                     with CpuMeter([server], conninfo) as meter:
                         run(server.port, fn, count, expect)
                     web, db = meter.spent()

@@ -15,6 +15,7 @@ from backend.common.links import public_report_url
 from backend.incidents.models import Incident, IncidentPhoto, PhotoKind, Status
 from backend.notifications.models import Platform
 from backend.units.models import Category
+from backend.units.selectors import active_category
 from geo.points import coordinate_out, point_from
 
 # ---- input ---------------------------------------------------------------------------------
@@ -43,7 +44,9 @@ class RefreshIn(serializers.Serializer):
 
 
 class ReportIn(serializers.Serializer):
-    category = SlugLookupField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    category = SlugLookupField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True), lookup=active_category
+    )
     description = serializers.CharField(max_length=4000, trim_whitespace=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     lat = serializers.CharField(required=False, allow_blank=True, help_text="WGS84, e.g. 10.7769")

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from backend.accounts.authentication import BearerTokenAuthentication
 from backend.accounts.models import User
 from backend.common.errors import DomainError
+from backend.common.throttles import BatchedThrottlesMixin
 from backend.incidents.selectors.reporter import active_categories, report_of, reports_of
 from backend.incidents.services.reporter import incident_cancel, incident_rate
 from backend.incidents.services.submit import incident_submit
@@ -48,7 +49,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
-class ResidentView(APIView):
+class ResidentView(BatchedThrottlesMixin, APIView):
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [IsAuthenticated]
     throttle_classes = [MobileThrottle]

@@ -9,6 +9,12 @@ both on the primary (a counter read from a lagging replica would let a caller th
 table is culled every `CULL_EVERY` writes of a process instead of counted on each (expired rows
 first, then the entries closest to expiry while it is still above MAX_ENTRIES).
 
+`set_each` writes several entries, each with its own timeout, in one statement: the rate
+throttles of one request (backend/common/throttles.py) read their counters with one `get_many`
+and write them back with one `set_each`.
+
+The statements are bound server-side (backend/common/db.py): prepared once per connection.
+
 Same table and row format as Django's DatabaseCache (`hotline_cache`, base64 pickles), so the
 two read each other's entries.
 """
@@ -18,13 +24,16 @@ from __future__ import annotations
 import base64
 import pickle
 import random
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router
+from django.db import router
 from django.utils.timezone import now as tz_now
+
+from .db import server_bound_cursor
 
 CULL_EVERY = 500  # on average, one cull per this many writes of a process
 
@@ -44,7 +53,7 @@ class PostgresCache(DatabaseCache):
         if not keys:
             return {}
         key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
-        with connections[self._db()].cursor() as cursor:
+        with server_bound_cursor(self._db()) as cursor:
             cursor.execute(
                 f'SELECT cache_key, value FROM "{self.table}" '
                 "WHERE cache_key = ANY(%s) AND expires >= %s",
@@ -72,7 +81,7 @@ class PostgresCache(DatabaseCache):
         return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
 
     def _write(self, sql: str, params: list[Any]) -> bool:
-        with connections[self._db()].cursor() as cursor:
+        with server_bound_cursor(self._db()) as cursor:
             if random.random() * self._cull_every < 1:
                 self._cull_table(cursor)
             cursor.execute(sql, params)
@@ -87,6 +96,34 @@ class PostgresCache(DatabaseCache):
             "ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, "
             "expires = EXCLUDED.expires",
             [key, self._encode(value), self._expiry(timeout)],
+        )
+
+    def set_many(
+        self, data: Mapping[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[Any]:
+        self.set_each({key: (value, timeout) for key, value in data.items()}, version)
+        return []
+
+    def set_each(self, entries: Mapping[Any, tuple[Any, Any]], version: int | None = None) -> None:
+        """Store each key's (value, timeout) in one statement."""
+        rows = sorted(  # the same order in every process: concurrent writers cannot deadlock
+            (
+                (self.make_and_validate_key(key, version=version), value, timeout)
+                for key, (value, timeout) in entries.items()
+            ),
+            key=lambda row: row[0],
+        )
+        if not rows:
+            return
+        params: list[Any] = []
+        for key, value, timeout in rows:
+            params += [key, self._encode(value), self._expiry(timeout)]
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        self._write(
+            f'INSERT INTO "{self.table}" (cache_key, value, expires) VALUES {values} '
+            "ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, "
+            "expires = EXCLUDED.expires",
+            params,
         )
 
     def add(

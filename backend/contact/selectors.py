@@ -25,9 +25,8 @@ from backend.accounts.models import User
 from backend.incidents.models import Incident, IncidentEvent, Status
 from backend.notifications.models import Channel as DeliveryChannel
 from backend.notifications.models import Delivery
-from backend.units.deadlines import deadline_for
 from backend.units.models import Category, Role, Unit
-from backend.units.routing import unit_for
+from backend.units.routing import routing_for
 from backend.units.selectors import staff_scope
 from geo.locate import area_info, boundary_set_id_at, locate_many, ward_at
 from geo.models import AdminArea
@@ -224,10 +223,9 @@ def report_preview(*, point: Point, category: Category, now: dt.datetime | None 
     """Where a report at `point` would go, as `incident_file` decides it: ward, unit, deadline.
     Outside the city → `OutsideServiceArea` (422), as on submit."""
     ward = ward_at(point)
-    unit = unit_for(category=category, ward=ward)
-    due = deadline_for(category=category, unit=unit, start=now or timezone.now())
+    routing = routing_for(category=category, ward=ward, start=now or timezone.now())
     info = area_info(ward.pk)
-    return Preview(ward, info.full_name if info else ward.name, unit, due)
+    return Preview(ward, info.full_name if info else ward.name, routing.unit, routing.due_at)
 
 
 def inbox_open() -> QuerySet[InboxItem]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db import connection
 from django.utils import timezone
+
+from backend.common.db import server_bound_cursor
 
 PREFIX = "1022"
 
@@ -24,9 +25,12 @@ PREFIX = "1022"
 def next_reference(at: dt.datetime | None = None) -> str:
     """A new unique reference such as '1022-2026-000123'."""
     year = timezone.localtime(at or timezone.now()).year
-    with connection.cursor() as cursor:
+    # bound server-side: a prepared statement after a few reports
+    with server_bound_cursor() as cursor:
         cursor.execute("SELECT incident_next_reference(%s)", [year])
-        (number,) = cursor.fetchone()
+        row = cursor.fetchone()
+    assert row is not None
+    (number,) = row
     return f"{PREFIX}-{year:04d}-{number:06d}"
 
 

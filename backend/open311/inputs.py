@@ -18,6 +18,7 @@ from backend.common.fields import SlugLookupField
 from backend.incidents.models import OPEN_STATUSES, Status
 from backend.incidents.selectors.public import PublicFilters
 from backend.units.models import Category
+from backend.units.selectors import active_category
 from geo.points import InvalidCoordinates, point_from
 
 MAX_SPAN = dt.timedelta(days=90)
@@ -178,7 +179,7 @@ class RequestIn(serializers.Serializer):
 
     jurisdiction_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
     service_code = SlugLookupField(
-        slug_field="code", queryset=Category.objects.filter(is_active=True)
+        slug_field="code", queryset=Category.objects.filter(is_active=True), lookup=active_category
     )
     lat = serializers.CharField(required=False, allow_blank=True, max_length=32)
     long = serializers.CharField(required=False, allow_blank=True, max_length=32)

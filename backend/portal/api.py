@@ -30,6 +30,7 @@ from backend.accounts.services import otp_request, otp_verify, phone_from
 from backend.common.errors import DomainError
 from backend.common.links import public_report_path
 from backend.common.schema import errors
+from backend.common.throttles import BatchedThrottlesMixin
 from backend.incidents.models import Channel
 from backend.incidents.selectors.portal import merged_target, portal_report
 from backend.incidents.selectors.reporter import active_categories, reports_of
@@ -76,7 +77,7 @@ def clean_reference(raw: str) -> str:
     return reference
 
 
-class PortalView(APIView):
+class PortalView(BatchedThrottlesMixin, APIView):
     permission_classes = [AllowAny]
     throttle_classes: list[type[BaseThrottle]] = [PortalThrottle]
 

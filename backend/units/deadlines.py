@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -46,8 +47,9 @@ def legal_holidays(year: int) -> frozenset[dt.date]:
 class WorkCalendar:
     """Working days: weekdays minus legal holidays, corrected by admin-edited days (per year).
 
-    `overrides`: admin-edited days already read, per year (`due_at_for` reads them together with
-    the SLA policy); other years are read from `CalendarDay` when first needed.
+    `overrides`: admin-edited days already read, per year (`due_at_for` and
+    `routing.routing_for` read them together with the SLA policy); other years are read from
+    `CalendarDay` when first needed.
     """
 
     def __init__(self, overrides: dict[int, dict[dt.date, str]] | None = None) -> None:
@@ -115,39 +117,63 @@ def add_working_hours(
         now = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
 
 
-def _deadline_sql() -> str:
+def policy_and_days_sql(unit: str) -> tuple[str, str]:
+    """The SQL of a deadline's inputs, to put in a query: (columns, join).
+
+    The columns are the SLA policy's amount and period for category %(category)s handled by the
+    unit whose id is the SQL expression `unit` (NULL: no unit), then the admin-edited days
+    between %(first)s and %(last)s (two arrays: dates and kinds). The join goes after a FROM
+    that yields one row; `routing.routing_for` puts it after the unit's pick.
+    """
     policy, day = SlaPolicy._meta.db_table, CalendarDay._meta.db_table
-    # The unit's own policy sorts before the category default (NULLS LAST); with unit_id NULL
-    # only the default matches. One row even without a policy, so the days always come back.
-    return (
-        "SELECT p.amount, p.period,"
-        f" ARRAY(SELECT d.date FROM {day} d WHERE d.date BETWEEN %s AND %s ORDER BY d.date),"
-        f" ARRAY(SELECT d.kind FROM {day} d WHERE d.date BETWEEN %s AND %s ORDER BY d.date)"
-        " FROM (SELECT 1) AS one LEFT JOIN ("
-        f" SELECT amount, period FROM {policy}"
-        " WHERE category_id = %s AND (unit_id = %s OR unit_id IS NULL)"
-        " ORDER BY unit_id LIMIT 1"
-        ") AS p ON true"
+    columns = (
+        "p.amount, p.period,"
+        f" ARRAY(SELECT d.date FROM {day} d WHERE d.date BETWEEN %(first)s AND %(last)s"
+        " ORDER BY d.date),"
+        f" ARRAY(SELECT d.kind FROM {day} d WHERE d.date BETWEEN %(first)s AND %(last)s"
+        " ORDER BY d.date)"
     )
+    # The unit's own policy sorts before the category default (NULLS LAST); with no unit only
+    # the default matches. LEFT JOIN: one row even without a policy, so the days come back.
+    join = (
+        f"LEFT JOIN LATERAL (SELECT amount, period FROM {policy}"
+        f" WHERE category_id = %(category)s AND (unit_id = {unit} OR unit_id IS NULL)"
+        " ORDER BY unit_id LIMIT 1) AS p ON true"
+    )
+    return columns, join
+
+
+def _deadline_sql() -> str:
+    columns, join = policy_and_days_sql("%(unit)s")
+    return f"SELECT {columns} FROM (SELECT 1) AS one {join}"
 
 
 DEADLINE_SQL = _deadline_sql()
 
+Policy = tuple[int, str]  # (amount, period)
+Overrides = dict[int, dict[dt.date, str]]  # the admin-edited days, per year
 
-def _policy_and_days(
-    category: Category, unit: Unit | None, years: range
-) -> tuple[tuple[int, str], dict[int, dict[dt.date, str]]]:
-    """(amount, period) of the unit's own policy for the category, else the category default,
-    else settings.HOTLINE_DEFAULT_SLA; and the admin-edited days of `years`: one query."""
-    first, last = dt.date.max, dt.date.min  # no years: no days
-    if years:
-        first, last = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            DEADLINE_SQL, [first, last, first, last, category.pk, unit.pk if unit else None]
-        )
-        amount, period, dates, kinds = cursor.fetchone()
-    overrides: dict[int, dict[dt.date, str]] = {year: {} for year in years}
+
+def deadline_params(category: Category, start: dt.datetime) -> dict[str, Any]:
+    """The parameters of `policy_and_days_sql` but the unit's: the category, and the days of
+    the local year of `start` and the next (a deadline rarely reaches further; later years are
+    read when needed)."""
+    year = start.astimezone(local_tz()).year
+    first, last = dt.date(year, 1, 1), dt.date(year + 1, 12, 31)
+    return {"category": category.pk, "first": first, "last": last}
+
+
+def policy_and_days_from(
+    amount: int | None,
+    period: str | None,
+    dates: list[dt.date],
+    kinds: list[str],
+    start: dt.datetime,
+) -> tuple[Policy, Overrides]:
+    """The columns of `policy_and_days_sql` as (amount, period) — settings.HOTLINE_DEFAULT_SLA
+    when no policy matched — and the admin-edited days of the years read (none: {})."""
+    year = start.astimezone(local_tz()).year
+    overrides: Overrides = {year: {}, year + 1: {}}
     for date, kind in zip(dates, kinds, strict=True):
         overrides[date.year][date] = kind
     if amount is None:
@@ -156,30 +182,27 @@ def _policy_and_days(
     return (int(amount), str(period)), overrides
 
 
-def due_at_for(*, category: Category, unit: Unit | None, start: dt.datetime) -> dt.datetime | None:
-    """When a report of `category` handled by `unit` and started at `start` is due.
-
-    One query: the policy and the admin-edited days of this year and the next (a deadline
-    rarely reaches further; later years are read when needed).
-    """
-    year = start.astimezone(local_tz()).year
-    (amount, period), overrides = _policy_and_days(category, unit, range(year, year + 2))
+def due_at_from(start: dt.datetime, policy: Policy, overrides: Overrides) -> dt.datetime:
+    """`start` plus the policy's working hours or days, on the calendar with `overrides`."""
+    amount, period = policy
     calendar = WorkCalendar(overrides)
     if period == SlaUnit.WORKING_HOURS:
         return add_working_hours(start, amount, calendar)
     return add_working_days(start, amount, calendar)
 
 
+def due_at_for(*, category: Category, unit: Unit | None, start: dt.datetime) -> dt.datetime | None:
+    """When a report of `category` handled by `unit` and started at `start` is due.
+
+    One query: the policy and the admin-edited days of this year and the next.
+    """
+    params = deadline_params(category, start) | {"unit": unit.pk if unit else None}
+    with connection.cursor() as cursor:
+        cursor.execute(DEADLINE_SQL, params)
+        amount, period, dates, kinds = cursor.fetchone()
+    return due_at_from(start, *policy_and_days_from(amount, period, dates, kinds, start))
+
+
 def emergency_due_at(*, category: Category, start: dt.datetime) -> dt.datetime:
     """The deadline of an emergency: `category.emergency_hours` clock hours (day and night)."""
     return start + dt.timedelta(hours=max(1, category.emergency_hours))
-
-
-def deadline_for(
-    *, category: Category, unit: Unit | None, start: dt.datetime, emergency: bool = False
-) -> dt.datetime | None:
-    """The deadline of a new report: hours for an emergency (or an urgent category), else the
-    SLA in working time (`due_at_for`)."""
-    if emergency or category.is_urgent:
-        return emergency_due_at(category=category, start=start)
-    return due_at_for(category=category, unit=unit, start=start)

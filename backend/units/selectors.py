@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, router
 from django.db.models import QuerySet
 
-from .models import CONTACT_ROLES, Membership, Role, Unit, UnitKind
+from backend.common.db import from_row, server_bound_cursor
+
+from .models import CONTACT_ROLES, Category, Membership, Role, Unit, UnitKind
 
 GLOBAL_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -146,3 +148,23 @@ def transfer_targets(*, unit: Unit | None, province_id: int | None) -> QuerySet[
         elsewhere = wards.exclude(areas__parent_id=province_id)
         units = units.exclude(pk__in=elsewhere.values("pk"))
     return units.order_by("kind", "name")
+
+
+def _active_category_sql() -> str:
+    meta = Category._meta
+    columns = ", ".join(f'"{f.column}"' for f in meta.concrete_fields)
+    return f'SELECT {columns} FROM "{meta.db_table}" WHERE code = %s AND is_active LIMIT 1'
+
+
+ACTIVE_CATEGORY_SQL = _active_category_sql()
+
+
+def active_category(code: str) -> Category | None:
+    """The active category with this code, or None. Every report asks (the app's and Open311's
+    input): one statement bound server-side, prepared once per connection, where the ORM would
+    compile and PostgreSQL plan it each time."""
+    using = router.db_for_read(Category)
+    with server_bound_cursor(using) as cursor:
+        cursor.execute(ACTIVE_CATEGORY_SQL, [code])
+        row = cursor.fetchone()
+    return from_row(Category, row, using) if row is not None else None

@@ -227,6 +227,12 @@ def test_access_token_lookup_rules(api: APIClient) -> None:
     assert (
         found_user.phone == "+84901230000" and found_token.access_hash == issued.token.access_hash
     )
+    # every column as the ORM reads it (the lookup is hand-written SQL, prepared)
+    for instance in (found_user, found_token):
+        stored = type(instance).objects.get(pk=instance.pk)
+        assert [getattr(instance, f.attname) for f in instance._meta.concrete_fields] == [
+            getattr(stored, f.attname) for f in stored._meta.concrete_fields
+        ]
     assert token_user(access=issued.refresh) is None  # a refresh token is not an access token
     assert token_user(access="nope") is None
 
@@ -241,3 +247,6 @@ def test_access_token_lookup_rules(api: APIClient) -> None:
     assert token_user(access=issued.access) is not None
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert token_user(access=issued.access) is None  # account disabled
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    AuthToken.objects.filter(pk=issued.token.pk).update(revoked_at=timezone.now())
+    assert token_user(access=issued.access) is None  # signed out

@@ -62,6 +62,27 @@ def test_a_throttled_request_costs_one_statement_per_read_and_per_write() -> Non
 
 
 @pytest.mark.django_db
+def test_set_each_writes_several_entries_with_their_own_timeouts_in_one_statement() -> None:
+    cache = make()
+    cache.set("b", "old", 60)
+    with CaptureQueriesContext(connection) as queries:
+        cache.set_each({"b": ([1.0], 60), "a": ([2.0, 3.0], 3600)})
+    assert len(queries.captured_queries) == 1
+    assert cache.get_many(["a", "b"]) == {"a": [2.0, 3.0], "b": [1.0]}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT cache_key, round(extract(epoch FROM expires - now())) FROM {TABLE}"
+            " WHERE cache_key IN (%s, %s) ORDER BY cache_key",
+            [cache.make_key("a"), cache.make_key("b")],
+        )
+        left = dict(cursor.fetchall())
+    assert 3590 <= left[cache.make_key("a")] <= 3600 and 50 <= left[cache.make_key("b")] <= 60
+    with CaptureQueriesContext(connection) as queries:
+        assert cache.set_many({"c": 1, "d": 2}, 60) == []
+    assert len(queries.captured_queries) == 1 and cache.get_many(["c", "d"]) == {"c": 1, "d": 2}
+
+
+@pytest.mark.django_db
 def test_culling_drops_expired_rows_then_the_soonest_to_expire() -> None:
     cache = make(MAX_ENTRIES=10, CULL_FREQUENCY=5, CULL_EVERY=1)  # cull on every write
     with connection.cursor() as cursor:

@@ -65,15 +65,34 @@ def test_submit_within_a_query_budget(app: APIClient, media: Path) -> None:
     with CaptureQueriesContext(connection) as queries:
         response = post(app, key="budget")
     assert response.status_code == 201, response.json()
-    # Savepoints (the test runs inside its own transaction) and the year's reference sequence,
-    # created once per process and year, are not counted.
-    once = ("SAVEPOINT", "RELEASE SAVEPOINT", "CREATE SEQUENCE")
-    sqls = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(once)]
-    # 5 reads before the transaction: token (user joined), category, idempotency key, routing,
-    # deadline; then reference number, incident (its trigger counts it on the map), photos,
-    # history entry, job.
-    assert len(sqls) == 10, "\n".join(sqls)
-    assert sqls[0].startswith('SELECT "accounts_authtoken"') and "accounts_user" in sqls[0]
+    # The year's reference sequence, created once per process and year, is not counted.
+    sqls = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("CREATE SEQ")]
+    # One savepoint: incident_submit's own transaction (its BEGIN in production; here the test's
+    # transaction is outside it). incident_file and incident_change open none of their own.
+    savepoints = [sql for sql in sqls if "SAVEPOINT" in sql]
+    assert len(savepoints) == 2, savepoints  # SAVEPOINT, RELEASE SAVEPOINT
+    sqls = [sql for sql in sqls if "SAVEPOINT" not in sql]
+    # 4 reads before the transaction: token (user joined), category, idempotency key, unit with
+    # its deadline's policy and days; then reference number, incident (its trigger counts it on
+    # the map), photos, history entry, job. (The ward comes from locate, which binds outside
+    # Django's cursors; the throttle counters live in the tests' local-memory cache.)
+    assert len(sqls) == 9, "\n".join(sqls)
+    assert sqls[0].startswith("SELECT") and '"accounts_authtoken" t JOIN "accounts_user"' in sqls[0]
+
+
+def test_unknown_or_inactive_category_is_refused_as_before(app: APIClient) -> None:
+    """The category comes from one prepared statement (units.selectors.active_category); the
+    answer is DRF's SlugRelatedField's: `does_not_exist` with its message."""
+    from backend.units.models import Category
+
+    for code in ("no-such-thing", "road-damage"):
+        if code == "road-damage":
+            Category.objects.filter(code=code).update(is_active=False)
+        response = post(app, key=f"cat-{code}", category=code, lang="en")
+        assert response.status_code == 400, response.json()
+        body = response.json()
+        assert body["code"] == "invalid"
+        assert body["details"]["category"] == [f"Object with code={code} does not exist."]
 
 
 def test_retry_with_the_same_key_returns_the_first_report(app: APIClient) -> None:
@@ -194,6 +213,33 @@ def test_submissions_are_throttled(app: APIClient, settings: Any) -> None:
     settings.MOBILE_THROTTLE_RATES = {**settings.MOBILE_THROTTLE_RATES, "submit": "2/hour"}
     assert [post(app, key=f"t{i}").status_code for i in range(3)] == [201, 201, 429]
     assert post(app, key="t9").json()["code"] == "throttled"
+
+
+def test_the_submit_throttles_read_and_write_their_counters_together(
+    app: APIClient, resident: User, settings: Any
+) -> None:
+    """On the shared PostgreSQL cache both throttles of a submit cost one read and one write,
+    with DRF's decisions: a report refused by one throttle is still counted by the other."""
+    settings.CACHES = {
+        "default": {"BACKEND": "backend.common.cache.PostgresCache", "LOCATION": "hotline_cache"}
+    }
+    settings.MOBILE_THROTTLE_RATES = {
+        **settings.MOBILE_THROTTLE_RATES,
+        "submit": "2/hour",
+        "default": "100/minute",
+    }
+    statuses = []
+    for i in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            statuses.append(post(app, key=f"s{i}").status_code)
+        counters = [q["sql"] for q in queries.captured_queries if "hotline_cache" in q["sql"]]
+        assert len(counters) == 2, counters
+        assert counters[0].startswith("SELECT") and counters[1].startswith("INSERT")
+    assert statuses == [201, 201, 429]
+    from django.core.cache import cache
+
+    assert len(cache.get(f"throttle_default_u{resident.pk}")) == 3
+    assert len(cache.get(f"throttle_submit_u{resident.pk}")) == 2
 
 
 # ---- my reports ----------------------------------------------------------------------------

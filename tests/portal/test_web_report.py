@@ -104,6 +104,28 @@ def test_public_submit_is_rate_limited(resident_client: Client, settings: Any) -
     assert Incident.objects.count() == 2
 
 
+def test_public_submit_throttles_read_and_write_their_counters_together(
+    resident_client: Client, settings: Any
+) -> None:
+    """On the shared PostgreSQL cache the three throttles of a web submit (per client, per
+    resident, per address) cost one read and one write together, with the same limits."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CACHES = {
+        "default": {"BACKEND": "backend.common.cache.PostgresCache", "LOCATION": "hotline_cache"}
+    }
+    settings.PORTAL_THROTTLE_RATES = {**settings.PORTAL_THROTTLE_RATES, "submit_address": "2/hour"}
+    answers = []
+    for i in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            answers.append(post_report(resident_client, key=f"t-{i}").status_code)
+        counters = [q["sql"] for q in queries.captured_queries if "hotline_cache" in q["sql"]]
+        assert len(counters) == 2, counters
+    assert answers == [201, 201, 429]
+    assert Incident.objects.count() == 2
+
+
 def test_codes_are_rate_limited_per_address(settings: Any, outbox: Any, capture: Any) -> None:
     settings.PORTAL_THROTTLE_RATES = {**settings.PORTAL_THROTTLE_RATES, "code": "2/hour"}
     client = Client()
