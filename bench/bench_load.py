@@ -92,7 +92,7 @@ def s3_store() -> Iterator[dict[str, str]]:
 
     from tools import seaweedfs
 
-    server = seaweedfs.start()
+    server = seaweedfs.start(volumes=64)  # 4 GB: every photo of every phase
     s3 = boto3.client(
         "s3", endpoint_url=server.endpoint, aws_access_key_id=server.access_key,
         aws_secret_access_key=server.secret_key, region_name="us-east-1",

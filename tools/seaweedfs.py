@@ -68,7 +68,7 @@ class S3Server:
                 self.proc.wait()
 
 
-def start(directory: Path | None = None) -> S3Server:
+def start(directory: Path | None = None, *, volumes: int = 4) -> S3Server:
     """A SeaweedFS S3 server on free ports, stopped when this process exits or by `stop()`."""
     keep = directory is not None
     directory = directory or Path(tempfile.mkdtemp(prefix="hotline1022-s3-"))
@@ -95,7 +95,7 @@ def start(directory: Path | None = None) -> S3Server:
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
         f"-s3.config={directory / 's3.json'}",
-        "-volume.max=4",
+        f"-volume.max={volumes}",  # × 64 MB: tests write little; a load test wants more
         "-master.volumeSizeLimitMB=64",
         *(f"-{name}={port}" for name, port in ports.items()),
     ]

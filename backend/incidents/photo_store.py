@@ -3,7 +3,8 @@
 A request that fails leaves no file behind, including one that a failed save left half-written
 (a full disk: an empty or truncated file): every name is recorded *before* its save, and names
 are fresh (uuid), so what is under a recorded name is ours to delete. A storage that cannot write
-(OSError: ENOSPC, EACCES, EIO…) is `StorageUnavailable`: 507 in the error format with
+(a full disk, a bucket refusing the write or not answering: `common.storage_errors`) is
+`StorageUnavailable`: 507 in the error format with
 Retry-After; nothing was kept, so the client's retry with the same Idempotency-Key starts over.
 Only Django's storage API is used (local files or S3-compatible alike).
 """
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.common.errors import DomainError
+from backend.common.storage_errors import STORAGE_ERRORS
 
 from .photos import CleanPhoto
 
@@ -50,7 +52,7 @@ class PhotoFiles:
         self.names.append(name)  # first: a save failing half-way leaves a file under this name
         try:
             saved = default_storage.save(name, ContentFile(content))
-        except OSError as exc:
+        except STORAGE_ERRORS as exc:
             logger.warning("photo storage failed writing %s: %s", name, exc)
             raise StorageUnavailable() from exc
         if saved != name:
@@ -62,6 +64,6 @@ class PhotoFiles:
         for name in self.names:
             try:
                 default_storage.delete(name)
-            except OSError as exc:
+            except STORAGE_ERRORS as exc:
                 logger.error("could not delete photo file %s: %s", name, exc)
         self.names = []
