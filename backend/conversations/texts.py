@@ -113,7 +113,8 @@ def is_question(text: str) -> bool:
 
 GREETING = _(
     "Xin chào! Đây là Tổng đài 1022. Hãy mô tả sự việc bạn muốn phản ánh (ví dụ: «Đèn đường "
-    "hỏng trước số 12 Lê Lợi»), hoặc đặt câu hỏi. Gõ «hủy» bất cứ lúc nào để dừng."
+    "hỏng trước số 12 Lê Lợi»), hoặc đặt câu hỏi. Gõ «hủy» bất cứ lúc nào để dừng. Để theo dõi "
+    "một phản ánh đã có, gõ «theo dõi» và mã phản ánh."
 )
 ASK_DESCRIPTION = _("Bạn hãy mô tả ngắn gọn sự việc cần phản ánh.")
 ASK_FIELD = _("Sự việc thuộc lĩnh vực nào? Trả lời bằng số:\n%(choices)s")
