@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from backend.common.periods import period_from
 from backend.incidents.models import Incident
 from backend.transparency.tasks import public_statistics_refresh
 from tests.incidents.factories import BEN_THANH, SAIGON, make_incident, make_user
@@ -115,3 +118,17 @@ def test_figures_are_kept_and_the_job_counts_them_again(api: APIClient) -> None:
         assert api.get("/api/public/v1/stats").json()["city"]["received"] == before + 1
         cache.clear()
         assert api.get("/api/public/v1/stats").json()["city"]["received"] == before + 1
+
+
+def test_the_job_keeps_the_previous_quarter_counted(api: APIClient) -> None:
+    from backend.transparency.tasks import previous_quarter
+
+    assert previous_quarter(period_from({"period": "2026Q1"})).label == "2025Q4"
+    assert previous_quarter(period_from({"period": "2026Q3"})).label == "2026Q2"
+    previous = previous_quarter(period_from({}))
+    cache.clear()
+    public_statistics_refresh()
+    with CaptureQueriesContext(connection) as counted:
+        page = api.get(f"/api/public/v1/stats?group=ward&period={previous.label}")
+    assert page.status_code == 200 and page.json()["period"]["label"] == previous.label
+    assert not [q for q in counted.captured_queries if "incidents_incident" in q["sql"]]
