@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from backend.accounts.services import phone_from
-from backend.incidents.models import Incident
+from backend.incidents.models import Channel, Incident
 
 from .models import CLOSING_OUTCOMES, Contact, InboxItem, KnowledgeArticle
 from .selectors import CardReport, Place, Preview
@@ -175,14 +175,21 @@ class RejectSerializer(serializers.Serializer):
 
 
 CONVERSATION_KEY = "conversation:"  # source_key of an item a chat conversation handed over
+CHAT_CHANNELS = frozenset({Channel.SMS, Channel.ZALO, Channel.MESSENGER})
 
 
 def conversation_of(item: InboxItem) -> int | None:
     """The chat conversation (Zalo, Messenger, SMS) `item` came from, if any: the console shows
-    its transcript and answers in it (the conversations API)."""
-    key = item.source_key
-    if key.startswith(CONVERSATION_KEY) and key[len(CONVERSATION_KEY) :].isdigit():
-        return int(key[len(CONVERSATION_KEY) :])
+    its transcript and answers in it (the conversations API). Only items of a chat channel: an
+    e-mail's key is its Message-ID, which the sender chooses (`conversation:42` included)."""
+    key, number = item.source_key, item.source_key[len(CONVERSATION_KEY) :]
+    if (
+        item.channel in CHAT_CHANNELS
+        and key.startswith(CONVERSATION_KEY)
+        and number.isascii()
+        and number.isdigit()
+    ):
+        return int(number)
     return None
 
 

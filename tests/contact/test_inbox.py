@@ -185,3 +185,23 @@ def test_two_operators_racing_one_wins_and_the_other_is_told(
         "claimed_by_id": a.pk,
         "claimed_by": "race.a",
     }
+
+
+def test_only_a_chat_item_leads_to_a_conversation() -> None:
+    """An e-mail's key is its Message-ID, which the sender writes: `conversation:42` from a mail
+    must not show (or answer into) resident 42's chat."""
+    from backend.contact.serializers import conversation_of
+
+    reporter = User.objects.create_user(RESIDENT, phone=RESIDENT)
+
+    def item(channel: str, key: str) -> InboxItem:
+        found, _created = inbox_add(
+            reporter=reporter, channel=channel, description="…", source_key=key
+        )
+        return found
+
+    assert conversation_of(item(Channel.ZALO, "conversation:42")) == 42
+    assert conversation_of(item(Channel.SMS, "conversation:7")) == 7
+    assert conversation_of(item(Channel.EMAIL, "conversation:42")) is None
+    assert conversation_of(item(Channel.MESSENGER, "conversation:²")) is None  # not ASCII
+    assert conversation_of(item(Channel.MESSENGER, "conversation:")) is None
