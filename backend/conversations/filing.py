@@ -26,6 +26,7 @@ from backend.common.links import public_report_url
 from backend.contact.selectors import place_search
 from backend.contact.services.inbox import inbox_add
 from backend.incidents.models import Incident
+from backend.incidents.photo_store import StorageUnavailable
 from backend.incidents.services.submit import incident_submit
 from backend.units.models import Category
 
@@ -71,6 +72,8 @@ def conversation_file(*, conversation_id: int) -> str:
                 channel=conversation.channel,
                 intake={"conversation_id": conversation.pk},
             ).incident
+        except StorageUnavailable:  # the store, not the report: the job runs again
+            raise
         except DomainError as exc:  # outside the city, a photo refused…
             flag = str(exc.message)
     else:

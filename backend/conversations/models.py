@@ -140,6 +140,8 @@ class ConversationMessage(models.Model):
     last_error = models.TextField(_("lỗi gần nhất"), blank=True)
     sent_via = models.CharField(_("gửi qua"), max_length=16, blank=True)
     provider_message_id = models.CharField(max_length=191, blank=True)
+    # an operator's reply: the console's Idempotency-Key, so a resent request is one message
+    client_key = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("lúc"), default=timezone.now)
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
 
@@ -148,6 +150,13 @@ class ConversationMessage(models.Model):
         verbose_name_plural = _("tin nhắn")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["conversation", "created_at"], name="message_conv")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="message_client_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction}: {self.text[:40]}"

@@ -43,8 +43,11 @@ def reply_blocked(conversation: Conversation) -> str | None:
     return str(ReplyWindowClosed.default_message) % {"channel": conversation.get_channel_display()}
 
 
-def conversation_get(conversation_id: int) -> Conversation:
-    found = Conversation.objects.select_related("user").filter(pk=conversation_id).first()
+def conversation_get(conversation_id: int, *, lock: bool = False) -> Conversation:
+    conversations = Conversation.objects.select_related("user")
+    if lock:  # inside a transaction: one reply at a time in a conversation
+        conversations = conversations.select_for_update(of=("self",))
+    found = conversations.filter(pk=conversation_id).first()
     if found is None:
         raise ConversationNotFound()
     return found
@@ -54,14 +57,23 @@ def conversation_messages(conversation: Conversation) -> QuerySet[ConversationMe
     return conversation.messages.select_related("author").order_by("created_at", "id")
 
 
-def conversation_reply(*, conversation_id: int, operator: User, text: str) -> ConversationMessage:
-    """Queue `operator`'s reply into conversation `conversation_id` (sent after commit)."""
+def conversation_reply(
+    *, conversation_id: int, operator: User, text: str, client_key: str = ""
+) -> ConversationMessage:
+    """Queue `operator`'s reply into conversation `conversation_id` (sent after commit). The
+    same `client_key` again (a resent request: the answer was lost) is that one message, not a
+    second one to the resident."""
     text = text.strip()
     if not text:
         raise DomainError(_("Nội dung trả lời trống."), code="empty_reply")
     with transaction.atomic():
-        conversation = conversation_get(conversation_id)
+        conversation = conversation_get(conversation_id, lock=True)  # one key, one message
+        if (
+            client_key
+            and (sent := conversation.messages.filter(client_key=client_key).first()) is not None
+        ):
+            return sent
         blocked = reply_blocked(conversation)
         if blocked is not None:
             raise ReplyWindowClosed(blocked)
-        return reply_queue(conversation, text, author=operator)
+        return reply_queue(conversation, text, author=operator, client_key=client_key)

@@ -35,6 +35,7 @@ def reply_queue(
     *,
     options: list[str] | None = None,
     author: User | None = None,
+    client_key: str = "",
 ) -> ConversationMessage:
     message = ConversationMessage.objects.create(
         conversation=conversation,
@@ -43,6 +44,7 @@ def reply_queue(
         options=options or [],
         author=author,
         status=SendStatus.PENDING,
+        client_key=client_key,
     )
     app.configure_task(SEND_TASK, allow_unknown=False).defer(message_id=message.pk)
     return message

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
@@ -227,14 +228,21 @@ class ConversationReplyView(APIView):
         responses={201: dict, **errors(400, 403, 404, 409)},
         tags=["conversations: operators"],
         summary="Answer in a conversation (sent on the resident's channel, or by SMS; 409 "
-        "window_closed when neither can reach them)",
+        "window_closed when neither can reach them). An Idempotency-Key header makes a resent "
+        "request the same message",
     )
     def post(self, request: Request, pk: int) -> Response:
         serializer = ReplyInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         operator = request.user
         assert isinstance(operator, User)  # IsOperator let only signed-in staff through
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise DomainError(_("Idempotency-Key quá dài (tối đa 64 ký tự)."), code="invalid_key")
         message = conversation_reply(
-            conversation_id=pk, operator=operator, text=serializer.validated_data["text"]
+            conversation_id=pk,
+            operator=operator,
+            text=serializer.validated_data["text"],
+            client_key=key,
         )
         return Response(_message_row(message), status=201)

@@ -42,8 +42,8 @@ from imapclient.exceptions import IMAPClientError
 from backend.common.unavailable import is_unavailable
 
 from .intake import Taken, mail_keep, mail_take, mail_take_parsed
-from .parse import Malformed, parse_light
-from .parts import PartsUnusable, Plan, light_mail, plan
+from .parse import parse_light
+from .parts import Plan, light_mail, plan
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def _take_in_parts(
 ) -> Taken:
     try:
         parsed = parse_light(light_mail(mail_plan, data))
-    except (PartsUnusable, Malformed):  # the whole mail tells (and keeps its raw copy)
+    except Exception:  # parsing only: the whole mail tells (and keeps its raw copy)
         return _take_one(uid, size, {BODY: _whole(client, uid)})
     try:
         return mail_take_parsed(parsed=parsed, size=size, raw=lambda: _whole(client, uid))

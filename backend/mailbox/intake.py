@@ -34,6 +34,7 @@ from backend.accounts.services import resident_for_email
 from backend.common.errors import DomainError
 from backend.contact.services.inbox import inbox_add
 from backend.incidents.models import Channel, Incident
+from backend.incidents.photo_store import StorageUnavailable
 from backend.incidents.services.additions import incident_add_from_reporter
 from backend.incidents.services.submit import incident_submit
 from backend.notifications.mail_thread import ORIGINAL_MESSAGE_ID, ORIGINAL_SUBJECT
@@ -165,6 +166,8 @@ def _file_or_triage(
             channel=Channel.EMAIL,
             intake={ORIGINAL_MESSAGE_ID: mail.message_id, ORIGINAL_SUBJECT: mail.subject[:200]},
         )
+    except StorageUnavailable:  # the store, not the report: the job runs again
+        raise
     except DomainError as exc:  # no place, outside the city, a photo refused, a reused id
         return _triage(mail, base, reporter, raw, description, exc.code, location, category)
     base.outcome, base.incident = Outcome.FILED, result.incident
@@ -215,7 +218,7 @@ def mail_keep(*, raw: bytes, headers: bytes, size: int, reason: str) -> Taken:
     when it has a sender, never answered; it stays on the mail server."""
     try:
         parsed: ParsedMail | None = parse_mail(headers + (b"\r\n" if raw else b"\r\n(...)\r\n"))
-    except Malformed:
+    except Exception:  # whatever the parser trips on, the mail is kept
         parsed = None
     key = parsed.key if parsed and parsed.message_id else source_key("", raw or headers)
     known = _known(key)

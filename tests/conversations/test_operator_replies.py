@@ -128,3 +128,33 @@ def test_an_empty_or_unknown_target_is_a_clear_4xx(
     missing = staff.post("/api/conversations/v1/conversations/999999/replies", {"text": "a"})
     assert missing.status_code == 404 and missing.json()["code"] == "conversation_not_found"
     assert InboxItem.objects.count() == 1
+
+
+def test_a_resent_reply_with_its_key_is_one_message(
+    client: APIClient, zalo: FakeZalo, jobs: Jobs
+) -> None:
+    """The answer to the console was lost (proxy timeout) and the operator sends again: the
+    same Idempotency-Key is the same message, sent once; another key is another message."""
+    conversation = asks_for_an_operator(client, jobs)
+    staff = signed_in(operator())
+    before = ConversationMessage.objects.count()
+
+    def send(key: str, text: str = "Đội đã được cử đến.") -> dict:
+        answer = staff.post(
+            url(conversation, True), {"text": text}, format="json", headers={"Idempotency-Key": key}
+        )
+        assert answer.status_code == 201, answer.content
+        return answer.json()
+
+    first, again = send("draft-1"), send("draft-1")
+    assert first == again
+    assert ConversationMessage.objects.count() == before + 1
+    jobs.run()
+    assert zalo.texts(USER).count("Đội đã được cử đến.") == 1
+    send("draft-2", "Cảm ơn bạn.")
+    assert ConversationMessage.objects.count() == before + 2
+    too_long = staff.post(
+        url(conversation, True), {"text": "x"}, format="json", headers={"Idempotency-Key": "k" * 65}
+    )
+    assert too_long.status_code == 400 and too_long.json()["code"] == "invalid_key"
+    assert ConversationMessage.objects.count() == before + 2

@@ -1,15 +1,27 @@
 """The public map's indexes: its street zooms read the published reports cell by cell
-(`incident_published_cell`, keyed by the z13 cell and id), its period filter reads them by
-creation time (`incident_published_created`); the id-ordered index they replace is dropped.
+(`incident_published_cell`, keyed by the z13 cell and id: the expressions of
+`geo.tiles.cell_key_sql`, frozen here; tests/portal/test_tiles.py checks the tile query is
+answered by it), its period filter reads them by creation time (`incident_published_created`).
+The id-ordered index they replace is dropped by 0020, once both exist.
 
 Built CONCURRENTLY (non-atomic migration): on a city's history this takes minutes and must not
-block reports being filed (docs/DEPLOYMENT.md, zero-downtime migrations).
+block reports being filed (docs/DEPLOYMENT.md, zero-downtime migrations). A build that was
+interrupted leaves an INVALID index behind: the cell index is dropped first, so running the
+migration again builds it again instead of keeping the invalid one.
 """
 
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
+from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
-from backend.incidents.selectors.portal import published_cell_index_sql
+CELL_INDEX = """
+CREATE INDEX CONCURRENTLY incident_published_cell ON "incidents_incident" (
+    (floor((ST_X("location") + 180) / 360 * 8192)::int),
+    (floor((1 - asinh(tan(radians(ST_Y("location")))) / pi()) / 2 * 8192)::int),
+    "id"
+) INCLUDE ("location", "status", "category_id", "ward_id", "created_at")
+WHERE "is_public" AND "merged_into_id" IS NULL
+"""
+DROP_CELL_INDEX = "DROP INDEX CONCURRENTLY IF EXISTS incident_published_cell"
 
 
 class Migration(migrations.Migration):
@@ -20,10 +32,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(
-            published_cell_index_sql(),
-            reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS incident_published_cell",
-        ),
+        migrations.RunSQL(DROP_CELL_INDEX, reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL(CELL_INDEX, reverse_sql=DROP_CELL_INDEX),
         AddIndexConcurrently(
             model_name="incident",
             index=models.Index(
@@ -33,5 +43,4 @@ class Migration(migrations.Migration):
                 name="incident_published_created",
             ),
         ),
-        RemoveIndexConcurrently(model_name="incident", name="incident_published_newest"),
     ]

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from geo.tiles import Rows, cell_key_sql
+from geo.tiles import Rows
 
 from ..models import Incident, IncidentEvent, IncidentGridCount, IncidentPhoto, Status
 from .map_rows import _col, _table, _Where
@@ -59,24 +59,11 @@ def _published(f: PortalFilters) -> _Where:
     return where
 
 
-# Street zooms below this one hold a large share of the city: their newest reports are read
-# cell by cell through `incident_published_cell` (geo.tiles.cell_point_tile); from it on, a
-# tile holds a few thousand reports of millions, read through the GiST box and sorted.
+# Street zooms up to this one hold a large share of the city: their newest reports are read
+# cell by cell through `incident_published_cell` (migration 0019, on the expressions of
+# geo.tiles.cell_key_sql at this zoom; geo.tiles.cell_point_tile); above it, a tile holds a few
+# thousand reports of millions, read through the GiST box and sorted.
 CELL_ZOOM = 13
-
-
-def published_cell_index_sql() -> str:
-    """DDL of `incident_published_cell`: the published reports by (z13 cell, id), carrying what
-    the public map's point tiles read (index only). Written in a migration, CONCURRENTLY."""
-    table = _table(Incident)
-    keys = cell_key_sql(_col(Incident, "location"), CELL_ZOOM)
-    carried = ", ".join(_col(Incident, f) for f in ("location", "status", "category", "ward"))
-    condition = f"{_col(Incident, 'is_public')} AND {_col(Incident, 'merged_into')} IS NULL"
-    return (
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS incident_published_cell ON {table}"
-        f" ({keys}, {_col(Incident, 'id')}) INCLUDE ({carried}, {_col(Incident, 'created_at')})"
-        f" WHERE {condition}"
-    )
 
 
 def portal_point_rows(filters: PortalFilters, *, z: int = CELL_ZOOM + 1) -> Rows:

@@ -11,6 +11,12 @@ const note = document.getElementById("chat-note");
 const CHANNELS = { zalo: "Zalo", messenger: "Messenger", sms: "SMS" };
 const base = (id) => `${config.conversations_api}${id}`;
 let current = null; // the conversation id shown
+let draft = null; // {id, text, key}: the reply being sent, until the server has it
+
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID(); // secure contexts (https, localhost)
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 let timer = null;
 let sending = false;
 
@@ -69,13 +75,19 @@ form.addEventListener("submit", async (e) => {
   if (current === null || sending) return;
   if (!text) { toast(T.chat_empty, true); return; }
   const button = form.querySelector("button");
+  const id = current; // the operator may open another item while this is on its way
+  // one key per draft: sending the same text again after a lost answer is the same message
+  if (!draft || draft.id !== id || draft.text !== text) draft = { id, text, key: newKey() };
   sending = true;
   button.disabled = true; // one click, one message
   try {
-    const sent = await api(`${base(current)}/replies`, { method: "POST", body: { text }, base: "" });
-    transcript.append(message(sent));
-    transcript.scrollTop = transcript.scrollHeight;
-    form.elements.text.value = "";
+    const sent = await api(`${base(id)}/replies`, { method: "POST", body: { text }, base: "", key: draft.key });
+    draft = null;
+    if (id === current) {
+      transcript.append(message(sent));
+      transcript.scrollTop = transcript.scrollHeight;
+      form.elements.text.value = "";
+    }
     toast(T.chat_done);
   } catch (err) {
     note.textContent = err.message; // e.g. window_closed: the API says why

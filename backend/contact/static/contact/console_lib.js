@@ -24,9 +24,10 @@ const dateFmt = new Intl.DateTimeFormat(config.lang === "en" ? "en-GB" : "vi-VN"
 export const when = (iso) => (iso ? dateFmt.format(new Date(iso)) : "–");
 
 // `base`: the console API unless given ("" for an absolute path such as the conversations API)
-export async function api(path, { method = "GET", body = null, base = config.api } = {}) {
+export async function api(path, { method = "GET", body = null, base = config.api, key = "" } = {}) {
   const headers = { Accept: "application/json", "Accept-Language": config.lang };
   if (method !== "GET") headers["X-CSRFToken"] = csrf();
+  if (key) headers["Idempotency-Key"] = key; // a resent request is the same one
   if (body) { headers["Content-Type"] = "application/json"; body = JSON.stringify(body); }
   const response = await fetch(base + path, { method, headers, body, credentials: "same-origin" });
   const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
