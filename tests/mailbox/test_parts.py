@@ -9,6 +9,7 @@ import quopri
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 import pytest
 from imapclient import IMAPClient
@@ -181,3 +182,23 @@ def test_triaged_mail_keeps_the_whole_mail_as_its_raw_copy(imap: IMAPClient) -> 
     assert InboxItem.objects.count() == 1
     with row.raw.open("rb") as stored:
         assert stored.read() == whole
+
+
+def test_a_full_photo_store_leaves_the_mail_for_the_next_poll(
+    imap: IMAPClient, settings: Any
+) -> None:
+    """Not the mail's fault: nothing is filed, triaged or moved, and the next poll files it."""
+    from tests.incidents.full_disk import FullDiskStorage, full_disk
+
+    deliver(imap, _legacy_with_photo(gps_photo()))
+    full_disk(settings, 0)
+    with pytest.raises(Exception) as failed:
+        mailbox_poll()
+    assert "No space left on device" in repr(failed.value.__cause__ or failed.value)
+    assert not Incident.objects.exists() and not InboxItem.objects.exists()
+    assert folder_uids(imap, "INBOX") and not folder_uids(imap, "Processed")
+
+    FullDiskStorage.free = 10**9  # space was freed
+    assert mailbox_poll().taken == 1
+    assert MailMessage.objects.get().outcome == Outcome.FILED and Incident.objects.count() == 1
+    assert folder_uids(imap, "Processed") and not folder_uids(imap, "INBOX")
