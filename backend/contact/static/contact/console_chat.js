@@ -2,6 +2,7 @@
 // polled while the item is open, and the operator's answer, posted to the conversations API
 // (/api/conversations/v1/conversations/<id>…), which sends it on the resident's channel — or by
 // SMS, or refuses (409 window_closed) when the platform's window has closed and there is no phone.
+import { idempotencyKey } from "../common/kit.js";
 import { POLL_MS, T, api, config, fail, fmt, h, toast, when } from "./console_lib.js";
 
 const panel = document.getElementById("inbox-chat");
@@ -13,10 +14,6 @@ const base = (id) => `${config.conversations_api}${id}`;
 let current = null; // the conversation id shown
 let draft = null; // {id, text, key}: the reply being sent, until the server has it
 
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID(); // secure contexts (https, localhost)
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 let timer = null;
 let sending = false;
 
@@ -77,7 +74,7 @@ form.addEventListener("submit", async (e) => {
   const button = form.querySelector("button");
   const id = current; // the operator may open another item while this is on its way
   // one key per draft: sending the same text again after a lost answer is the same message
-  if (!draft || draft.id !== id || draft.text !== text) draft = { id, text, key: newKey() };
+  if (!draft || draft.id !== id || draft.text !== text) draft = { id, text, key: idempotencyKey() };
   sending = true;
   button.disabled = true; // one click, one message
   try {

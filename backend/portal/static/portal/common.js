@@ -1,38 +1,15 @@
 // Shared by the portal's pages: the page's config, JSON calls with the CSRF token, a base map
 // style (ward boundaries, optional raster basemap) and the phone + SMS code sign-in.
+import { ApiError, fmt, idempotencyKey, requestJson } from "../common/kit.js";
+
 export const config = JSON.parse(document.getElementById("portal-config").textContent);
 export const T = config.strings || {};
 
-export function fmt(text, values) {
-  return text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ""));
-}
+export { ApiError, fmt, idempotencyKey };
 
-function csrfToken() {
-  const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return m ? decodeURIComponent(m[1]) : "";
-}
-
-export class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.message || `HTTP ${status}`);
-    this.status = status;
-    this.code = body?.code;
-    this.details = body?.details || {};
-  }
-}
-
-export async function api(path, { method = "GET", body = null, headers = {} } = {}) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json",
-    "Accept-Language": document.documentElement.lang, ...headers } };
-  if (method !== "GET") init.headers["X-CSRFToken"] = csrfToken();
-  if (body instanceof FormData) init.body = body;
-  else if (body !== null) { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
-  const response = await fetch(path.startsWith("/") ? path : config.api + path, init);
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
+// a path of the portal API, or an absolute one ("/…")
+export const api = (path, options = {}) =>
+  requestJson(path.startsWith("/") ? path : config.api + path, options);
 
 export function errorText(err) {
   const details = Object.values(err.details || {}).flat().filter((v) => typeof v === "string");

@@ -1,7 +1,7 @@
 // Filing a report from a browser: the place (map tap or the browser's location), field, text,
 // photos, the phone sign-in, a look at similar reports nearby, then one idempotent submit.
 import { Map as MapLibre, Marker, NavigationControl } from "../vendor/maplibre-gl/maplibre-gl.mjs";
-import { api, ApiError, baseStyle, config, errorText, fmt, T, wireSignIn } from "./common.js";
+import { api, ApiError, baseStyle, config, errorText, fmt, idempotencyKey, T, wireSignIn } from "./common.js";
 
 const form = document.getElementById("report-form");
 const placeMsg = document.getElementById("place-msg");
@@ -10,12 +10,7 @@ const submit = document.getElementById("submit");
 let signedIn = config.signed_in;
 let checked = false; // similar reports looked at for this place and field
 // one key per report being written: a retry (double tap, lost answer) files it once
-let key = newKey();
-
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+let key = idempotencyKey();
 
 const map = new MapLibre({ container: "pick-map", style: baseStyle(), center: [106.70, 10.78], zoom: 12,
   attributionControl: { compact: true } });
@@ -111,7 +106,7 @@ async function send() {
   formMsg.textContent = T.sending;
   try {
     const done = await api("reports", { method: "POST", body, headers: { "Idempotency-Key": key } });
-    key = newKey();
+    key = idempotencyKey();
     formMsg.textContent = "";
     form.hidden = true;
     submit.hidden = true;

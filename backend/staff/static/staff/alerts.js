@@ -2,22 +2,14 @@
 // unread count and the list, marks them read, and edits my alert preference. Where the person
 // granted it (and chose it), a new alert also shows as a browser notification from the open
 // page (the Notification API; no push service: the page must be open).
+import { requestJson } from "../common/kit.js";
+
 const root = document.getElementById("alerts-bell");
 const POLL_MS = window.HOTLINE_ALERT_POLL_MS || 30000; // tests poll faster
 
 if (root) {
   const T = JSON.parse(root.dataset.strings);
-  const csrf = () => (document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/) || [])[1] || "";
-  const request = async (url, method = "GET", body) => {
-    const headers = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET") headers["X-CSRFToken"] = csrf();
-    const res = await fetch(url, { method, headers, credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body) });
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(data.message || res.statusText);
-    return data;
-  };
+  const request = (url, method = "GET", body = null) => requestJson(url, { method, body });
   const el = (tag, attrs = {}, ...children) => {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) if (v !== false && v != null) node.setAttribute(k, v === true ? "" : v);

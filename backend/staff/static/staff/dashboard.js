@@ -2,6 +2,7 @@
 // digest), which reads the one dashboard selector — the page computes nothing of its own.
 // Charts: Chart.js from npm (window.Chart, /static/vendor/chart.js/); map: MapLibre GL JS.
 import { Map as MapLibre, NavigationControl, Popup } from "../vendor/maplibre-gl/maplibre-gl.mjs";
+import { requestJson } from "../common/kit.js";
 
 const config = JSON.parse(document.getElementById("dashboard-config").textContent);
 const T = config.strings;
@@ -23,14 +24,9 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-async function api(path, params) {
+function api(path, params) {
   const query = params && params.toString() ? `?${params}` : "";
-  const res = await fetch(`${API}${path}${query}`, {
-    credentials: "same-origin", headers: { Accept: "application/json" },
-  });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(body.message || res.statusText), { body, status: res.status });
-  return body;
+  return requestJson(`${API}${path}${query}`);
 }
 
 const percent = (rate) => (rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)}%`);
