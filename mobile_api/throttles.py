@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
-from rest_framework.request import Request
-
-from backend.common.throttles import ClientRateThrottle
+from backend.common.throttles import ResidentThrottle
 
 
-class MobileThrottle(ClientRateThrottle):
-    scope = "default"
-
-    def get_rate(self) -> str:
-        rate: str = settings.MOBILE_THROTTLE_RATES[self.scope]
-        return rate
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        user = getattr(request, "user", None)
-        ident = (
-            f"u{user.pk}" if user is not None and user.is_authenticated else self.get_ident(request)
-        )
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+class MobileThrottle(ResidentThrottle):
+    rates_setting = "MOBILE_THROTTLE_RATES"
 
 
 class OtpThrottle(MobileThrottle):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.cache import cache as default_cache
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
@@ -28,6 +29,25 @@ class ClientAddressIdent:
 
 class ClientRateThrottle(ClientAddressIdent, SimpleRateThrottle):
     """The base of the project's throttles."""
+
+
+class ResidentThrottle(ClientRateThrottle):
+    """Per resident when signed in, per client address before. The rates are the settings dict
+    named `rates_setting` (by scope); the counters live under `key_prefix` + scope."""
+
+    rates_setting = ""
+    key_prefix = ""
+    scope = "default"
+
+    def get_rate(self) -> str:
+        rate: str = getattr(settings, self.rates_setting)[self.scope]
+        return rate
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        ident = f"u{user.pk}" if signed_in else self.get_ident(request)
+        return self.cache_format % {"scope": self.key_prefix + self.scope, "ident": ident}
 
 
 class _RequestCounters:

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework.request import Request
 
-from backend.common.throttles import ClientRateThrottle
+from backend.common.throttles import ResidentThrottle
 
 
-class PortalThrottle(ClientRateThrottle):
-    scope = "default"
-
-    def get_rate(self) -> str:
-        rate: str = settings.PORTAL_THROTTLE_RATES[self.scope]
-        return rate
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        user = getattr(request, "user", None)
-        pk = user.pk if user is not None and user.is_authenticated else None
-        ident = f"u{pk}" if pk is not None else self.get_ident(request)
-        return self.cache_format % {"scope": f"portal_{self.scope}", "ident": ident}
+class PortalThrottle(ResidentThrottle):
+    rates_setting = "PORTAL_THROTTLE_RATES"
+    key_prefix = "portal_"
 
 
 class AddressThrottle(PortalThrottle):
