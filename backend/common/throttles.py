@@ -45,8 +45,10 @@ class ResidentThrottle(ClientRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        ident = f"u{user.pk}" if signed_in else self.get_ident(request)
+        if user is not None and user.is_authenticated:
+            ident = f"u{user.pk}"
+        else:
+            ident = self.get_ident(request)
         return self.cache_format % {"scope": self.key_prefix + self.scope, "ident": ident}
 
 
