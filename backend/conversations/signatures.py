@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from backend.common.errors import DomainError
+from backend.common.signed_requests import Verdict, check_timestamped, timestamped_signature
 
 ZALO_HEADER = "X-ZEvent-Signature"
 MESSENGER_HEADER = "X-Hub-Signature-256"
@@ -79,24 +80,21 @@ def messenger_verify(*, body: bytes, given: str | None) -> None:
         raise BadSignature()
 
 
-def sms_signature(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+sms_signature = timestamped_signature  # the gateway signs as common.signed_requests says
 
 
 def sms_verify(
     *, body: bytes, timestamp: str | None, given: str | None, now: float | None = None
 ) -> None:
-    secret = settings.SMS_INBOUND_SECRET
-    if not secret or not timestamp or not given:
+    verdict = check_timestamped(
+        secret=settings.SMS_INBOUND_SECRET,
+        timestamp=timestamp,
+        given=given,
+        body=body,
+        max_skew=settings.SMS_INBOUND_MAX_SKEW_SECONDS,
+        now=now,
+    )
+    if verdict is Verdict.BAD:
         raise BadSignature()
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise BadSignature() from None
-    if not hmac.compare_digest(sms_signature(secret, timestamp, body), given.strip()):
-        raise BadSignature()
-    if abs((now if now is not None else time.time()) - sent_at) > (
-        settings.SMS_INBOUND_MAX_SKEW_SECONDS
-    ):
+    if verdict is Verdict.STALE:
         raise _stale()
