@@ -121,6 +121,23 @@ def _fetch(sql: str, params: Sequence[Any]) -> bytes:
     return bytes(row[0]) if row and row[0] is not None else b""
 
 
+def _points_mvt(
+    inner: str, params: list[Any], *, z: int, x: int, y: int, layer: str, attrs: list[str]
+) -> bytes:
+    """The tile of the points `inner` selects (key, point, *attrs), fetched."""
+    columns = ", ".join(["fid", "pt", *attrs])
+    selected = "".join(f", s.{a}" for a in attrs)
+    sql = f"""
+        SELECT ST_AsMVT(t, %s, {EXTENT}, 'geom', 'fid') FROM (
+            SELECT s.fid{selected},
+                   ST_AsMVTGeom(ST_Transform(s.pt, 3857), ST_TileEnvelope(%s, %s, %s),
+                                {EXTENT}, {BUFFER}, true) AS geom
+            FROM ({inner}) AS s ({columns})
+        ) AS t WHERE t.geom IS NOT NULL
+    """
+    return _fetch(sql, [layer, z, x, y, *params])
+
+
 def point_tile(
     rows: Rows,
     *,
@@ -140,17 +157,7 @@ def point_tile(
     """
     attrs = _names([layer, *attributes])[1:]
     inner, params = _rows_sql(rows, tile_bounds(z, x, y, margin=BUFFER / EXTENT), limit=limit)
-    columns = ", ".join(["fid", "pt", *attrs])
-    selected = "".join(f", s.{a}" for a in attrs)
-    sql = f"""
-        SELECT ST_AsMVT(t, %s, {EXTENT}, 'geom', 'fid') FROM (
-            SELECT s.fid{selected},
-                   ST_AsMVTGeom(ST_Transform(s.pt, 3857), ST_TileEnvelope(%s, %s, %s),
-                                {EXTENT}, {BUFFER}, true) AS geom
-            FROM ({inner}) AS s ({columns})
-        ) AS t WHERE t.geom IS NOT NULL
-    """
-    return _fetch(sql, [layer, z, x, y, *params])
+    return _points_mvt(inner, params, z=z, x=x, y=y, layer=layer, attrs=attrs)
 
 
 def cell_key_sql(geom: str, zoom: int) -> str:
@@ -189,7 +196,8 @@ def cell_point_tile(
     attrs = _names([layer, *attributes])[1:]
     cx, cy = cell_sql(rows.geom, cell_zoom)
     span = 2 ** (cell_zoom - z)
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for i in range(span):
         for j in range(span):
             parts.append(
@@ -203,17 +211,7 @@ def cell_point_tile(
         if span == 1
         else f"SELECT * FROM ({union}) AS c ORDER BY {rows.order} LIMIT {int(limit)}"
     )
-    columns = ", ".join(["fid", "pt", *attrs])
-    selected = "".join(f", s.{a}" for a in attrs)
-    sql = f"""
-        SELECT ST_AsMVT(t, %s, {EXTENT}, 'geom', 'fid') FROM (
-            SELECT s.fid{selected},
-                   ST_AsMVTGeom(ST_Transform(s.pt, 3857), ST_TileEnvelope(%s, %s, %s),
-                                {EXTENT}, {BUFFER}, true) AS geom
-            FROM ({inner}) AS s ({columns})
-        ) AS t WHERE t.geom IS NOT NULL
-    """
-    return _fetch(sql, [layer, z, x, y, *params])
+    return _points_mvt(inner, params, z=z, x=x, y=y, layer=layer, attrs=attrs)
 
 
 def grid_tile(
