@@ -18,7 +18,6 @@ Prints median and p95 in ms and the ratios to the baseline.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,19 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile  # noqa: E402
+from bench.common import django_on_existing_database, percentile  # noqa: E402
 
 
 def setup() -> None:
-    from tools import pgcluster
-
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = pgcluster.url(ROOT / "var" / "pg")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.dev")
-    os.environ["DJANGO_DEBUG"] = "0"
-    import django
-
-    django.setup()
+    django_on_existing_database()
 
 
 def sample(fn: Callable[[], object], runs: int) -> list[float]:

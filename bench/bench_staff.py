@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import time
@@ -22,19 +21,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile  # noqa: E402
+from bench.common import django_on_existing_database, percentile  # noqa: E402
 
 
 def setup() -> None:
-    from tools import pgcluster
-
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = pgcluster.url(ROOT / "var" / "pg")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.dev")
-    os.environ["DJANGO_DEBUG"] = "0"
-    import django
-
-    django.setup()
+    django_on_existing_database()
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:

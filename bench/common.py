@@ -18,6 +18,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def django_on_existing_database() -> None:
+    """Set Django up on DATABASE_URL (a copy of the 2M-incident database), else var/pg's
+    default database, DEBUG off: for benchmarks that read a database filled before."""
+    from tools import pgcluster
+
+    if "DATABASE_URL" not in os.environ:
+        os.environ["DATABASE_URL"] = pgcluster.url(ROOT / "var" / "pg")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.dev")
+    os.environ["DJANGO_DEBUG"] = "0"
+    import django
+
+    django.setup()
+
+
 def bench_database(name: str) -> None:
     """Start var/pg, point Django at database `name`, migrate and seed it."""
     from tools import pgcluster
